@@ -1,0 +1,1 @@
+"""Command handlers, one file per Redis command group, and their specs (specs/*.json)."""

@@ -1,0 +1,112 @@
+"""What a value in the keyspace is: its Redis type, type name and encoding.
+
+Values are plain where they can be (memory counts per key, see DESIGN.md "Speed"):
+a string is `bytes` (embstr/raw/int by content), `bytearray` (raw: made by APPEND,
+SETRANGE, SETBIT...) or `int` (made by INCR and friends, encoding "int"). Every other
+type is a class that registers itself here with its OBJ_* code, TYPE name and an
+`encoding()` method. Module values are `ModuleValue` (module/ registers it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from moredis.errors import WRONGTYPE, RedisError
+
+OBJ_STRING = 0
+OBJ_LIST = 1
+OBJ_SET = 2
+OBJ_ZSET = 3
+OBJ_HASH = 4
+OBJ_MODULE = 5
+OBJ_STREAM = 6
+
+STRING_TYPES = (bytes, bytearray, int)
+_TYPE_CODE: dict[type, int] = {bytes: OBJ_STRING, bytearray: OBJ_STRING, int: OBJ_STRING}
+_TYPE_NAME: dict[type, str] = {bytes: "string", bytearray: "string", int: "string"}
+_NAME_OF_CODE = {
+    OBJ_STRING: "string", OBJ_LIST: "list", OBJ_SET: "set", OBJ_ZSET: "zset",
+    OBJ_HASH: "hash", OBJ_MODULE: "module", OBJ_STREAM: "stream",
+}
+# Per-type hooks the keyspace calls: copy (COPY), and anything else types need later.
+COPIERS: dict[type, Callable[[Any], Any]] = {}
+
+
+def register_type(cls: type, code: int, copier: Callable[[Any], Any] | None = None) -> None:
+    _TYPE_CODE[cls] = code
+    _TYPE_NAME[cls] = _NAME_OF_CODE[code]
+    if copier is not None:
+        COPIERS[cls] = copier
+
+
+def type_code(v: Any) -> int:
+    return _TYPE_CODE[type(v)]
+
+
+def type_name(v: Any) -> str:
+    """TYPE's answer; module values answer their module type's name."""
+    name = _TYPE_NAME.get(type(v))
+    if name == "module":
+        return v.mtype.name
+    return name if name is not None else "none"
+
+
+def is_string(v: Any) -> bool:
+    t = type(v)
+    return t is bytes or t is bytearray or t is int
+
+
+def check_string(v: Any) -> None:
+    t = type(v)
+    if t is not bytes and t is not bytearray and t is not int:
+        raise RedisError(WRONGTYPE)
+
+
+def string_bytes(v: Any) -> bytes:
+    """The bytes of a string value, whatever its representation."""
+    t = type(v)
+    if t is bytes:
+        return v
+    if t is int:
+        return b"%d" % v
+    return bytes(v)
+
+
+def string_len(v: Any) -> int:
+    if type(v) is int:
+        return len(b"%d" % v)
+    return len(v)
+
+
+def _is_int_encodable(v: bytes) -> bool:
+    if len(v) > 20 or not v:
+        return False
+    try:
+        n = int(v)
+    except ValueError:
+        return False
+    return b"%d" % n == v and -(1 << 63) <= n < (1 << 63)
+
+
+def encoding(v: Any) -> str:
+    """OBJECT ENCODING as Redis reports it."""
+    t = type(v)
+    if t is int:
+        return "int"
+    if t is bytes:
+        if _is_int_encodable(v):
+            return "int"
+        return "embstr" if len(v) <= 44 else "raw"
+    if t is bytearray:
+        return "raw"
+    return v.encoding()
+
+
+def copy_value(v: Any) -> Any:
+    t = type(v)
+    if t is bytes or t is int:
+        return v
+    if t is bytearray:
+        return bytearray(v)
+    return COPIERS[t](v)

@@ -1,0 +1,184 @@
+"""Blocked clients (blocked.c): on keys, on a pause, or on a module/custom waiter.
+
+A command that must wait calls `block_on_keys(c, keys, timeout_ms, on_timeout)` and
+returns without a reply. When a write makes one of the keys ready (`signal_key_ready`),
+after the current command the server re-executes the blocked command for each waiting
+client in arrival order, as Redis 7 does; if the re-run blocks again, the client keeps
+waiting. Timeouts run `on_timeout(c)` (which writes the timeout reply) and unblock.
+While blocked, a client's further pipelined commands wait.
+Neighbours: server/server.py (drives it), commands/* (blocking commands).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from moredis.errors import RedisError
+
+KEYS = "keys"
+PAUSE = "pause"
+MODULE = "module"
+WAIT = "wait"
+CUSTOM = "custom"
+
+
+class BlockState:
+    __slots__ = (
+        "argv",
+        "cmd",
+        "data",
+        "dbid",
+        "keys",
+        "kind",
+        "on_timeout",
+        "on_unblock",
+        "since",
+        "timeout_at",
+        "timer",
+        "unblock_error",
+    )
+
+    def __init__(self, kind: str, cmd: Any, argv: list[bytes] | None) -> None:
+        self.kind = kind
+        self.keys: list[tuple[Any, bytes]] = []
+        self.timeout_at = 0.0
+        self.cmd = cmd
+        self.argv = argv
+        self.on_timeout: Callable[[Any], None] | None = None
+        self.on_unblock: Callable[[Any], None] | None = None
+        self.timer: Any = None
+        self.data: Any = None
+        self.since = time.monotonic()
+        self.unblock_error: str | None = None
+        self.dbid = 0
+
+
+class Blocking:
+    def __init__(self, srv: Any) -> None:
+        self.srv = srv
+        self.ready: list[tuple[Any, bytes]] = []  # (db, key) signalled during this command
+        self._ready_set: set[tuple[int, bytes]] = set()
+        self.count = 0  # blocked clients (INFO blocked_clients)
+        self.count_on_keys = 0
+        self.count_nokey = 0
+
+    # --- blocking ------------------------------------------------------------------
+    def block_on_keys(self, c: Any, keys: list[bytes], timeout_ms: int,
+                      on_timeout: Callable[[Any], None], db: Any = None,
+                      unblock_on_nokey: bool = False) -> None:
+        """blockForKeys: park `c` until a key is ready or the timeout (ms; 0 = forever)."""
+        if c.deny_blocking or (c.multi is not None and c.in_script):
+            raise RedisError("ERR blocking command in wrong context")
+        db = db if db is not None else c.db
+        st = BlockState(KEYS, c.cmd, c.argv)
+        st.on_timeout = on_timeout
+        st.dbid = db.id
+        for k in keys:
+            if (db, k) in st.keys:
+                continue
+            st.keys.append((db, k))
+            db.blocking.setdefault(k, []).append(c)
+        self._park(c, st, timeout_ms)
+        self.count_on_keys += 1
+        if unblock_on_nokey:
+            self.count_nokey += 1
+            st.data = "nokey"
+
+    def block_custom(self, c: Any, kind: str, timeout_ms: int, on_timeout: Callable[[Any], None] | None,
+                     on_unblock: Callable[[Any], None] | None = None, data: Any = None) -> BlockState:
+        """A client waiting on something else than keys (modules, WAIT, pause)."""
+        st = BlockState(kind, c.cmd, c.argv)
+        st.on_timeout = on_timeout
+        st.on_unblock = on_unblock
+        st.data = data
+        self._park(c, st, timeout_ms)
+        return st
+
+    def _park(self, c: Any, st: BlockState, timeout_ms: int) -> None:
+        c.blocked = st
+        self.count += 1
+        if timeout_ms > 0:
+            st.timeout_at = time.time() + timeout_ms / 1000.0
+            loop = self.srv.loop
+            if loop is not None:
+                st.timer = loop.call_later(timeout_ms / 1000.0, self._timeout, c, st)
+
+    def _timeout(self, c: Any, st: BlockState) -> None:
+        if c.blocked is not st:
+            return
+        self.unblock(c)
+        if st.on_timeout is not None:
+            st.on_timeout(c)
+        self.srv.after_unblock(c)
+
+    def unblock(self, c: Any) -> BlockState | None:
+        """Remove every trace of the block; the caller writes whatever reply is due."""
+        st = c.blocked
+        if st is None:
+            return None
+        c.blocked = None
+        self.count -= 1
+        if st.timer is not None:
+            st.timer.cancel()
+        if st.kind == KEYS:
+            self.count_on_keys -= 1
+            if st.data == "nokey":
+                self.count_nokey -= 1
+            for db, k in st.keys:
+                lst = db.blocking.get(k)
+                if lst is not None:
+                    try:
+                        lst.remove(c)
+                    except ValueError:
+                        pass
+                    if not lst:
+                        del db.blocking[k]
+        if st.on_unblock is not None:
+            st.on_unblock(c)
+        return st
+
+    def unblock_with(self, c: Any, how: str) -> bool:
+        """CLIENT UNBLOCK: 'timeout' replies as on timeout; 'error' with UNBLOCKED."""
+        st = c.blocked
+        if st is None or st.kind == PAUSE:
+            return False
+        self.unblock(c)
+        if how == "error":
+            c.w.error("UNBLOCKED client unblocked via CLIENT UNBLOCK")
+        elif st.on_timeout is not None:
+            st.on_timeout(c)
+        self.srv.after_unblock(c)
+        return True
+
+    # --- readiness ------------------------------------------------------------------
+    def signal(self, db: Any, key: bytes) -> None:
+        """signalKeyAsReady: remember the key; served after the current command."""
+        t = (db.id, key)
+        if t in self._ready_set:
+            return
+        self._ready_set.add(t)
+        self.ready.append((db, key))
+
+    def serve_ready(self) -> None:
+        """handleClientsBlockedOnKeys: re-run blocked commands for every ready key."""
+        srv = self.srv
+        while self.ready:
+            batch = self.ready
+            self.ready = []
+            self._ready_set.clear()
+            for db, key in batch:
+                waiting = db.blocking.get(key)
+                if not waiting:
+                    continue
+                for c in list(waiting):
+                    st = c.blocked
+                    if st is None or st.kind != KEYS:
+                        continue
+                    if key not in db.data and st.data != "nokey":
+                        continue
+                    self.unblock(c)
+                    srv.reexecute_blocked(c, st)
+                    if key not in db.data and not db.blocking.get(key):
+                        break

@@ -1,0 +1,826 @@
+"""The server: state shared by every client, the command gate, and the cron.
+
+`RedisServer.process_command` is the one gate every request passes (server.c
+processCommand): lookup, arity, auth, ACL, OOM, replica read-only, MULTI queueing,
+pub/sub context, then `call` (server.c call), which runs the handler and does the
+bookkeeping: stats, slowlog, propagation, keyspace notifications already queued, and
+waking clients blocked on keys made ready. Module commands take the same path.
+Neighbours: connection.py (network side), client.py, blocking.py, pubsub.py, config.py,
+engine/keyspace.py (the databases), commands/registry.py (the table).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import signal
+import sys
+import time
+import traceback
+from collections import deque
+from typing import Any
+
+from moredis import errors as E
+from moredis.acl.users import ACL
+from moredis.commands import registry as R
+from moredis.engine import notify as N
+from moredis.engine.keyspace import Database
+from moredis.errors import RedisError
+from moredis.server.blocking import Blocking
+from moredis.server.client import Client
+from moredis.server.config import Config, ConfigError
+from moredis.server.log import Logger
+from moredis.server.pubsub import PubSub
+from moredis.version import REDIS_VERSION, __version__
+
+LRU_CLOCK_MAX = (1 << 24) - 1
+
+
+def _mstime() -> int:
+    return time.time_ns() // 1_000_000
+
+
+class SlowlogEntry:
+    __slots__ = ("addr", "argv", "duration", "id", "name", "time")
+
+    def __init__(self, eid: int, t: int, dur: int, argv: list[bytes], addr: str, name: bytes) -> None:
+        self.id = eid
+        self.time = t
+        self.duration = dur
+        self.argv = argv
+        self.addr = addr
+        self.name = name
+
+
+class RedisServer:
+    def __init__(self, config: Config | None = None) -> None:
+        self.config = config or Config()
+        self.log = Logger()
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.mstime = _mstime  # injectable clock (tests replace it)
+        self.start_time = time.time()
+        self.start_monotonic = time.monotonic()
+        self.run_id = "%040x" % random.getrandbits(160)
+        self.pid = os.getpid()
+        self.acl = ACL()
+        self.auth_required = False
+        ndb = self.config["databases"]
+        self.dbs = [Database(i, self) for i in range(ndb)]
+        self.table: dict[bytes, R.Command] = R.build_table()
+        for name, cmd in list(self.table.items()):
+            self.table[name.upper()] = cmd
+        self.clients: dict[int, Client] = {}
+        self.next_client_id = 1
+        self.pubsub = PubSub()
+        self.blocking = Blocking(self)
+        self.pending_flush: list[Client] = []
+        self.monitors: list[Client] = []
+        self.current_client: Client | None = None
+        self.executing_client: Client | None = None
+        self.in_script = False
+        self.is_replica = False
+        self.loading = False
+        self.no_touch = False
+        self.on_delete = None  # hook(db, key, value) for module unlink callbacks
+        self.tracking_table: Any = None
+        self.dirty = 0
+        self.lastsave = int(time.time())
+        self.lastbgsave_status = "ok"
+        self.lru_clock = (int(time.time())) & LRU_CLOCK_MAX
+        self.lfu = False
+        # stats (INFO stats)
+        self.stat_numcommands = 0
+        self.stat_numconnections = 0
+        self.stat_rejected_conn = 0
+        self.stat_expiredkeys = 0
+        self.stat_evictedkeys = 0
+        self.stat_keyspace_hits = 0
+        self.stat_keyspace_misses = 0
+        self.stat_net_input_bytes = 0
+        self.stat_net_output_bytes = 0
+        self.stat_total_error_replies = 0
+        self.stat_unexpected_error_replies = 0
+        self.stat_total_reads = 0
+        self.stat_total_writes = 0
+        self.stat_qbuf_limit_disconnections = 0
+        self.stat_obuf_limit_disconnections = 0
+        self.stat_acl_denied = {"auth": 0, "cmd": 0, "key": 0, "channel": 0}
+        self.stat_peak_memory = 0
+        self.errorstats: dict[str, int] = {}
+        self.ops_samples: deque = deque(maxlen=16)
+        self._ops_last = (time.monotonic(), 0, 0, 0)
+        self.slowlog: deque[SlowlogEntry] = deque()
+        self.slowlog_next_id = 0
+        self.latency_events: dict[str, deque] = {}
+        self.paused_until = 0.0
+        self.pause_kind: str | None = None  # None, "write", "all"
+        self.paused_clients: list[Client] = []
+        self.active_expire_enabled = True
+        self.expire_paused_flag = False
+        self.shutdown_asap = False
+        self.propagators: list[Any] = []  # AOF, replicas: callables(dbid, argvs)
+        self.prop_override: list[list[bytes]] | None = None
+        self.listeners: list[Any] = []
+        self.port = 0
+        self.unixsocket_path = ""
+        self.module_hooks: Any = None
+        self.notify_flags = 0
+        self.notify_mask = 0
+        self.module_notify_mask = 0
+        self.keyspace_listeners: list[Any] = []
+        self.cron_loops = 0
+        self.hz = 10
+        self._cron_handle: Any = None
+        self._stopped: asyncio.Event | None = None
+        self.slowlog_threshold_us = 10000
+        self.slowlog_max = 128
+        self.guard = False
+        self.proto_max_bulk_len = 512 << 20
+        self.qbuf_limit = 1 << 30
+        self.maxclients = 10000
+        self.timeout = 0
+        self.maxmemory = 0
+        self.aof = None
+        self.rdb = None
+        self.info_providers: list[Any] = []
+        self.unixtime = time.time()  # cached wall clock, refreshed by the cron
+        self.obuf_normal_limited = False
+        self.bind_explicit = False
+        self.ephemeral_port = False
+        self.cron_hooks: list[Any] = []  # called every cron tick (AOF fsync, save points ...)
+        self.startup_hooks: list[Any] = []
+        self._wire_config()
+
+    # --- configuration hooks -----------------------------------------------------------
+    def _wire_config(self) -> None:
+        cfg = self.config
+        hooks = {
+            "notify-keyspace-events": self._set_notify,
+            "requirepass": self._set_requirepass,
+            "slowlog-log-slower-than": lambda v: setattr(self, "slowlog_threshold_us", v),
+            "slowlog-max-len": self._set_slowlog_max,
+            "proto-max-bulk-len": lambda v: setattr(self, "proto_max_bulk_len", v),
+            "client-query-buffer-limit": lambda v: setattr(self, "qbuf_limit", v),
+            "maxclients": lambda v: setattr(self, "maxclients", v),
+            "timeout": lambda v: setattr(self, "timeout", v),
+            "maxmemory": self._set_maxmemory,
+            "maxmemory-policy": self._set_policy,
+            "hz": self._set_hz,
+            "loglevel": lambda v: self.log.configure(level=v),
+        }
+        for name, fn in hooks.items():
+            cfg.watch(name, fn)
+            fn(cfg[name])
+
+    def _set_notify(self, v: int) -> None:
+        self.notify_flags = v
+        self._recompute_notify_mask()
+
+    def _recompute_notify_mask(self) -> None:
+        # a class is live when configured (with K or E) or when a module listens to it
+        cfg = self.notify_flags if self.notify_flags & (N.KEYSPACE | N.KEYEVENT) else 0
+        self.notify_mask = cfg | self.module_notify_mask
+
+    def _set_requirepass(self, v: str) -> None:
+        self.acl.set_requirepass(v)
+        self.auth_required = not self.acl.default_user.nopass
+
+    def _set_slowlog_max(self, v: int) -> None:
+        self.slowlog_max = v
+        while len(self.slowlog) > v:
+            self.slowlog.pop()
+
+    def _set_maxmemory(self, v: int) -> None:
+        self.maxmemory = v
+        self._recompute_guard()
+
+    def _set_policy(self, v: str) -> None:
+        self.lfu = v.endswith("lfu")
+
+    def _set_hz(self, v: int) -> None:
+        self.hz = max(1, min(500, v))
+
+    def _recompute_guard(self) -> None:
+        self.guard = bool(
+            self.pause_kind or self.loading or self.maxmemory or self.monitors
+            or (self.is_replica and self.config["replica-read-only"])
+        )
+
+    # --- clock helpers -------------------------------------------------------------------
+    def lru_touch(self, old: int | None) -> int:
+        if self.lfu:
+            return self.lfu_touch(old)
+        return self.lru_clock
+
+    def lru_new(self) -> int:
+        if self.lfu:
+            return (self._lfu_minutes() << 8) | 5  # LFU_INIT_VAL
+        return self.lru_clock
+
+    def _lfu_minutes(self) -> int:
+        return (int(time.time()) // 60) & 0xFFFF
+
+    def lfu_touch(self, old: int | None) -> int:
+        """evict.c updateLFU: decay by elapsed periods, then a logarithmic increment."""
+        if old is None:
+            return self.lru_new()
+        counter = self.lfu_decay(old)
+        if counter < 255:
+            r = random.random()
+            base = max(counter - 5, 0)
+            p = 1.0 / (base * self.config["lfu-log-factor"] + 1)
+            if r < p:
+                counter += 1
+        return (self._lfu_minutes() << 8) | counter
+
+    def lfu_decay(self, word: int) -> int:
+        ldt = word >> 8
+        counter = word & 255
+        now = self._lfu_minutes()
+        elapsed = now - ldt if now >= ldt else 65535 - ldt + now
+        period = self.config["lfu-decay-time"]
+        periods = elapsed // period if period else 0
+        return 0 if periods > counter else counter - periods
+
+    def idle_seconds(self, word: int | None) -> int:
+        if word is None:
+            return 0
+        now = self.lru_clock
+        if now >= word:
+            return now - word
+        return LRU_CLOCK_MAX - word + now
+
+    def expire_paused(self) -> bool:
+        return self.expire_paused_flag or self.pause_kind is not None
+
+    # --- clients ---------------------------------------------------------------------
+    def new_client(self, conn: Any = None, writer: Any = None) -> Client:
+        cid = self.next_client_id
+        self.next_client_id += 1
+        c = Client(self, cid, conn, writer)
+        if conn is not None:
+            self.clients[cid] = c
+        return c
+
+    def internal_client(self, resp: int = 3) -> Client:
+        """A connection-less client whose replies are captured (scripts, modules, tests)."""
+        from moredis.protocol.writer import CaptureWriter
+
+        c = self.new_client(None, CaptureWriter(resp, self.record_error))
+        c.authenticated = True
+        c.refresh_guard()
+        return c
+
+    def free_client(self, c: Client) -> None:
+        """freeClient's bookkeeping: unwatch, unsubscribe, unblock, forget."""
+        if c.blocked is not None:
+            self.blocking.unblock(c)
+        self.unwatch_all(c)
+        self.pubsub.drop_client(c)
+        if c.is_monitor:
+            c.is_monitor = False
+            if c in self.monitors:
+                self.monitors.remove(c)
+            self._recompute_guard()
+        if c.tracking is not None and self.tracking_table is not None:
+            self.tracking_table.disable(c)
+        if c in self.paused_clients:
+            self.paused_clients.remove(c)
+        self.clients.pop(c.id, None)
+        if self.module_hooks is not None:
+            self.module_hooks.client_closed(c)
+
+    def unwatch_all(self, c: Client) -> None:
+        for db, key in c.watched:
+            lst = db.watched.get(key)
+            if lst is not None:
+                try:
+                    lst.remove(c)
+                except ValueError:
+                    pass
+                if not lst:
+                    del db.watched[key]
+        c.watched = []
+        c.dirty_cas = False
+
+    def record_error(self, msg: str) -> None:
+        """Error reply bookkeeping for INFO errorstats (afterErrorReply)."""
+        self.stat_total_error_replies += 1
+        code = msg.split(" ", 1)[0] if msg else "ERR"
+        if len(self.errorstats) >= 128 and code not in self.errorstats:
+            code = "ERRORSTATS_DISABLED"
+            return
+        self.errorstats[code] = self.errorstats.get(code, 0) + 1
+
+    def flush_pending(self) -> None:
+        """Send output queued for clients other than the one being served."""
+        pend = self.pending_flush
+        while pend:
+            self.pending_flush = []
+            for c in pend:
+                c.pending_push = False
+                if c.conn is not None:
+                    c.conn.flush()
+            pend = self.pending_flush
+
+    # --- the gate ----------------------------------------------------------------------
+    def lookup_command(self, argv: list[bytes]) -> R.Command | None:
+        cmd = self.table.get(argv[0])
+        if cmd is None:
+            cmd = self.table.get(argv[0].lower())
+            if cmd is None:
+                return None
+        if cmd.subcommands is not None and len(argv) >= 2:
+            sub = cmd.subcommands.get(argv[1].lower())
+            if sub is not None:
+                return sub
+        return cmd
+
+    def process_command(self, c: Client, argv: list[bytes]) -> None:
+        """processCommand: every check in Redis's order, then call()."""
+        table = self.table
+        cmd = table.get(argv[0])
+        if cmd is None:
+            cmd = table.get(argv[0].lower())
+            if cmd is None:
+                self._reject(c, E.unknown_command(argv).message)
+                return
+        n = len(argv)
+        a = cmd.arity
+        if (a > 0 and n != a) or n < -a:
+            self._reject(c, E.wrong_arity(cmd.fullname).message, cmd)
+            return
+        if cmd.subcommands is not None:
+            sub = cmd.subcommands.get(argv[1].lower())
+            if sub is None:
+                self._reject(c, E.unknown_subcommand(argv[1], cmd.name).message, cmd)
+                return
+            cmd = sub
+            a = cmd.arity
+            if (a > 0 and n != a) or n < -a:
+                self._reject(c, E.wrong_arity(cmd.fullname).message, cmd)
+                return
+        if c.guard or self.guard:
+            if not self._checks(c, cmd, argv):
+                return
+            if c.reply_mode != "on":
+                self._call_reply_mode(c, cmd, argv)
+                return
+        self.call(c, cmd, argv)
+
+    def _call_reply_mode(self, c: Client, cmd: R.Command, argv: list[bytes]) -> None:
+        """CLIENT REPLY OFF/SKIP: run the command, drop what it replied.
+
+        States: "off" drops every reply until CLIENT REPLY ON; "skip" (set by CLIENT REPLY
+        SKIP, which itself replies nothing) drops the next command's reply only."""
+        before = c.reply_mode
+        mark = len(c.out)
+        self.call(c, cmd, argv)
+        if before == "skip" or (before == "off" and c.reply_mode == "off"):
+            del c.out[mark:]
+        if before == "skip" and c.reply_mode == "skip":
+            c.reply_mode = "on"
+            c.refresh_guard()
+
+    def _reject(self, c: Client, msg: str, cmd: R.Command | None = None) -> None:
+        """rejectCommand: in MULTI this also flags the transaction (EXECABORT)."""
+        if cmd is not None:
+            cmd.rejected_calls += 1
+        if c.multi is not None:
+            c.multi_error = True
+        c.w.error(msg)
+
+    def _checks(self, c: Client, cmd: R.Command, argv: list[bytes]) -> bool:
+        """The rarely-needed part of processCommand, in Redis's order."""
+        flags = cmd.flags
+        if not c.authenticated and not flags & R.NO_AUTH:
+            self._reject(c, E.NOAUTH, cmd)
+            return False
+        if c.user is not None and not c.user.unrestricted:
+            err = self.acl_check(c, cmd, argv)
+            if err is not None:
+                self._reject(c, err, cmd)
+                return False
+        if self.maxmemory and flags & R.DENYOOM and not c.is_master:
+            if self.over_maxmemory() and not (c.multi is not None and cmd.name in ("exec", "discard")):
+                self._reject(c, E.OOM, cmd)
+                return False
+        if self.is_replica and self.config["replica-read-only"] and flags & R.WRITE and not c.is_master:
+            self._reject(c, E.READONLY, cmd)
+            return False
+        if c.resp == 2 and (c.channels or c.patterns or c.shard_channels):
+            if cmd.fullname not in ("ping", "subscribe", "ssubscribe", "unsubscribe", "sunsubscribe",
+                                    "psubscribe", "punsubscribe", "quit", "reset"):
+                self._reject(c, E.SUBSCRIBE_CONTEXT.format(cmd.fullname), cmd)
+                return False
+        if self.loading and not flags & R.LOADING:
+            self._reject(c, E.LOADING, cmd)
+            return False
+        if c.multi is not None and cmd.fullname not in ("exec", "discard", "multi", "watch", "quit", "reset"):
+            if flags & R.NO_MULTI:
+                self._reject(c, "ERR Command not allowed inside a transaction", cmd)
+                return False
+            c.multi.append((cmd, argv))
+            c.w.simple(b"QUEUED")
+            return False
+        if self.pause_kind is not None and self._must_pause(c, cmd, argv):
+            self.pause_client(c, argv)
+            return False
+        if c.no_touch and cmd.fullname != "touch":
+            self.no_touch = True
+        return True
+
+    def acl_check(self, c: Client, cmd: R.Command, argv: list[bytes]) -> str | None:
+        """Permission check for restricted users; the ACL module supplies the details."""
+        checker = getattr(c.user, "check_command", None)
+        if checker is None:
+            return None
+        return checker(self, c, cmd, argv)
+
+    def over_maxmemory(self) -> bool:
+        from moredis.server.memory import used_memory
+
+        return used_memory(self) > self.maxmemory
+
+    # --- call() ----------------------------------------------------------------------
+    def call(self, c: Client, cmd: R.Command, argv: list[bytes]) -> None:
+        """server.c call(): run the handler, then stats, slowlog, propagation, wake-ups."""
+        c.cmd = cmd
+        c.argv = argv
+        prev = self.current_client
+        self.current_client = c
+        dirty = self.dirty
+        t0 = time.perf_counter_ns()
+        try:
+            cmd.handler(c, argv)
+        except RedisError as e:
+            cmd.failed_calls += 1
+            c.w.error(e.message)
+        except Exception as e:  # a bug must not kill the server
+            cmd.failed_calls += 1
+            self.stat_unexpected_error_replies += 1
+            self.log.warning(f"Unexpected error in '{cmd.fullname}': {e!r}\n{traceback.format_exc()}")
+            c.w.error(f"ERR internal error in '{cmd.fullname}': {type(e).__name__}: {e}".replace("\n", " "))
+        dur = (time.perf_counter_ns() - t0) // 1000
+        self.current_client = prev
+        self.no_touch = False
+        cmd.calls += 1
+        cmd.usec += dur
+        self.stat_numcommands += 1
+        c.last_cmd = cmd
+        if dur >= self.slowlog_threshold_us >= 0 and not cmd.flags & R.SKIP_SLOWLOG:
+            self.slowlog_add(c, argv, dur)
+        if self.dirty != dirty and self.propagators:
+            self.propagate_command(c, cmd, argv)
+        elif self.prop_override is not None:
+            self.prop_override = None
+        if self.monitors and not cmd.flags & (R.SKIP_MONITOR | R.ADMIN):
+            self.feed_monitors(c, argv)
+        if self.blocking.ready and self.current_client is None:
+            self.blocking.serve_ready()
+
+    def exec_internal(self, c: Client, argv: list[bytes]) -> None:
+        """Run argv as `c` through lookup, arity and call (EXEC, scripts, modules)."""
+        cmd = self.lookup_command(argv)
+        if cmd is None:
+            c.w.error(E.unknown_command(argv).message)
+            return
+        if cmd.subcommands is not None:
+            c.w.error(E.wrong_arity(cmd.fullname).message)
+            return
+        n, a = len(argv), cmd.arity
+        if (a > 0 and n != a) or n < -a:
+            c.w.error(E.wrong_arity(cmd.fullname).message)
+            return
+        self.call(c, cmd, argv)
+
+    # --- propagation -------------------------------------------------------------------
+    def propagate_command(self, c: Client, cmd: R.Command, argv: list[bytes]) -> None:
+        argvs = self.prop_override if self.prop_override is not None else [argv]
+        self.prop_override = None
+        if not argvs:
+            return
+        for p in self.propagators:
+            p(c.db.id, argvs)
+
+    def rewrite_propagation(self, argvs: list[list[bytes]]) -> None:
+        """What the current command replicates instead of its own argv (alsoPropagate)."""
+        self.prop_override = argvs
+
+    def propagate_expire(self, db: Database, key: bytes) -> None:
+        if self.propagators:
+            for p in self.propagators:
+                p(db.id, [[b"DEL", key]])
+
+    def feed_monitors(self, c: Client, argv: list[bytes]) -> None:
+        """replicationFeedMonitors: `+<time> [<db> <addr>] "arg" ...` to every monitor."""
+        t = time.time()
+        where = "lua" if c.in_script else ("unix:" + c.addr if c.unix else c.addr)
+        head = "%d.%06d [%d %s]" % (int(t), int((t % 1) * 1_000_000), c.db.id, where)
+        body = " ".join(_repr_arg(a) for a in argv)
+        line = (head + " " + body).encode("utf-8", "surrogateescape")
+        for m in list(self.monitors):
+            if m is c:
+                continue
+            m.w.simple(line)
+            m.push_to()
+
+    def slowlog_add(self, c: Client, argv: list[bytes], dur: int) -> None:
+        args = argv[:32]
+        shown = []
+        for i, a in enumerate(args):
+            if i == 31 and len(argv) > 32:
+                shown.append(b"... (%d more arguments)" % (len(argv) - 31))
+                break
+            if len(a) > 128:
+                shown.append(a[:128] + b"... (%d more bytes)" % (len(a) - 128))
+            else:
+                shown.append(a)
+        e = SlowlogEntry(self.slowlog_next_id, int(time.time()), dur, shown, c.addr, c.name or b"")
+        self.slowlog_next_id += 1
+        self.slowlog.appendleft(e)
+        while len(self.slowlog) > self.slowlog_max:
+            self.slowlog.pop()
+
+    # --- notifications -----------------------------------------------------------------
+    def notify(self, cls: int, event: str, key: bytes, dbid: int) -> None:
+        """notifyKeyspaceEvent: module subscribers first, then the pub/sub channels."""
+        if self.module_notify_mask & cls and self.keyspace_listeners:
+            for lst in list(self.keyspace_listeners):
+                lst(cls, event, key, dbid)
+        flags = self.notify_flags
+        if not flags & cls:
+            return
+        ev = event.encode()
+        if flags & N.KEYSPACE:
+            self.pubsub.publish(b"__keyspace@%d__:%b" % (dbid, key), ev)
+        if flags & N.KEYEVENT:
+            self.pubsub.publish(b"__keyevent@%d__:%b" % (dbid, ev), key)
+
+    # --- blocking ----------------------------------------------------------------------
+    def signal_key_ready(self, db: Database, key: bytes) -> None:
+        self.blocking.signal(db, key)
+
+    def reexecute_blocked(self, c: Client, st: Any) -> None:
+        """Serve a client whose key became ready by running its command again."""
+        prev_db = c.db
+        c.db = self.dbs[st.dbid]
+        self.call(c, st.cmd, st.argv)
+        if c.blocked is None:
+            c.db = prev_db if prev_db.id != st.dbid else c.db
+            self.after_unblock(c)
+
+    def after_unblock(self, c: Client) -> None:
+        """The client may proceed: send its reply and resume its pipelined commands."""
+        c.push_to()
+        if c.conn is not None and self.loop is not None:
+            self.loop.call_soon(c.conn.resume)
+
+    # --- client pause (CLIENT PAUSE) -----------------------------------------------------
+    def _must_pause(self, c: Client, cmd: R.Command, argv: list[bytes]) -> bool:
+        if c.is_master or c.is_replica:
+            return False
+        if time.time() >= self.paused_until:
+            self.unpause()
+            return False
+        if self.pause_kind == "all":
+            return True
+        name = cmd.fullname
+        if name in ("eval", "evalsha", "fcall", "eval_ro", "evalsha_ro", "fcall_ro"):
+            return name in ("eval", "evalsha", "fcall")  # may write (shebang checked by scripting)
+        if cmd.flags & (R.WRITE | R.MAY_REPLICATE):
+            return True
+        if name == "publish" or name == "spublish":
+            return True
+        return False
+
+    def pause_client(self, c: Client, argv: list[bytes]) -> None:
+        from moredis.server.blocking import PAUSE
+
+        self.blocking.block_custom(c, PAUSE, 0, None, data=argv)
+        self.paused_clients.append(c)
+
+    def pause(self, kind: str, ms: int) -> None:
+        until = time.time() + ms / 1000.0
+        if self.pause_kind is not None and self.paused_until > time.time():
+            # pauseClientsByClient: the later end time and the stricter kind win
+            until = max(until, self.paused_until)
+            if self.pause_kind == "all":
+                kind = "all"
+        self.pause_kind = kind
+        self.paused_until = until
+        self._recompute_guard()
+        if self.loop is not None:
+            self.loop.call_later(ms / 1000.0 + 0.001, self._check_unpause)
+
+    def _check_unpause(self) -> None:
+        if self.pause_kind is not None and time.time() >= self.paused_until:
+            self.unpause()
+
+    def unpause(self) -> None:
+        self.pause_kind = None
+        self.paused_until = 0.0
+        self._recompute_guard()
+        waiting = self.paused_clients
+        self.paused_clients = []
+        for c in waiting:
+            st = self.blocking.unblock(c)
+            if st is not None and st.data is not None:
+                self.process_command(c, st.data)
+            self.after_unblock(c)
+
+    # --- cron --------------------------------------------------------------------------
+    def cron(self) -> None:
+        """serverCron: clocks, active expiry, client timeouts, stats, save points."""
+        self.cron_loops += 1
+        now = time.time()
+        self.unixtime = now
+        self.lru_clock = int(now) & LRU_CLOCK_MAX
+        if self.active_expire_enabled and not self.is_replica and not self.expire_paused():
+            ms = self.mstime()
+            budget = 2000
+            for db in self.dbs:
+                if db.expires:
+                    budget -= db.active_expire(ms, budget)
+                    if budget <= 0:
+                        break
+        if self.timeout and self.cron_loops % max(1, self.hz) == 0:
+            self._close_idle_clients(now)
+        self._sample_ops()
+        for fn in list(self.cron_hooks):
+            try:
+                fn()
+            except Exception as e:  # pragma: no cover - a hook must not stop the cron
+                self.log.warning(f"cron hook failed: {e!r}")
+        self.flush_pending()
+        if self.shutdown_asap:
+            self.shutdown_asap = False
+            self.request_stop()
+
+    def _close_idle_clients(self, now: float) -> None:
+        for c in list(self.clients.values()):
+            if c.is_replica or c.is_master or c.blocked is not None or c.channels or c.patterns:
+                continue
+            if now - c.last_interaction > self.timeout:
+                self.log.verbose("Closing idle client")
+                c.close()
+
+    def _sample_ops(self) -> None:
+        t, cmds, nin, nout = self._ops_last
+        now = time.monotonic()
+        if now - t >= 0.1:
+            dt = now - t
+            self.ops_samples.append(((self.stat_numcommands - cmds) / dt,
+                                     (self.stat_net_input_bytes - nin) / dt / 1024,
+                                     (self.stat_net_output_bytes - nout) / dt / 1024))
+            self._ops_last = (now, self.stat_numcommands, self.stat_net_input_bytes, self.stat_net_output_bytes)
+
+    def _schedule_cron(self) -> None:
+        assert self.loop is not None
+        self.cron()
+        self._cron_handle = self.loop.call_later(1.0 / self.hz, self._schedule_cron)
+
+    # --- lifecycle ---------------------------------------------------------------------
+    async def start(self) -> None:
+        """Open the listeners and start the cron on the running loop."""
+        from moredis.server.connection import listen
+
+        self.loop = asyncio.get_running_loop()
+        self._stopped = asyncio.Event()
+        await listen(self)
+        self.loop.call_soon(self._schedule_cron)
+        for fn in list(self.startup_hooks):
+            fn()
+
+    def banner(self) -> None:
+        lg = self.log
+        lg.notice("oO0OoO0OoO0Oo moredis is starting oO0OoO0OoO0Oo")
+        lg.notice(f"moredis version={__version__}, redis_version={REDIS_VERSION}, bits=64, "
+                  f"pid={self.pid}, just started")
+        lg.notice(f"Running mode=standalone, port={self.port}.")
+        lg.notice("Server initialized")
+        lg.notice("Ready to accept connections tcp" if self.port else "Ready to accept connections unix")
+
+    def request_stop(self) -> None:
+        if self._stopped is not None:
+            self._stopped.set()
+
+    async def wait_stopped(self) -> None:
+        assert self._stopped is not None
+        await self._stopped.wait()
+
+    async def close(self) -> None:
+        if self._cron_handle is not None:
+            self._cron_handle.cancel()
+        for lst in self.listeners:
+            lst.close()
+        for c in list(self.clients.values()):
+            c.close()
+        for lst in self.listeners:
+            try:
+                await asyncio.wait_for(lst.wait_closed(), 1.0)
+            except (TimeoutError, Exception):
+                pass
+        self.listeners = []
+        if self.unixsocket_path:
+            try:
+                os.unlink(self.unixsocket_path)
+            except OSError:
+                pass
+
+    def prepare_shutdown(self, save: bool | None = None, now: bool = False, force: bool = False) -> str | None:
+        """finishShutdown's checks: save if configured (or asked), refuse on save failure."""
+        do_save = save if save is not None else bool(self.config["save"])
+        self.log.warning("User requested shutdown...")
+        if do_save and self.rdb is not None:
+            self.log.notice("Saving the final RDB snapshot before exiting.")
+            try:
+                self.rdb.save()
+            except Exception as e:
+                self.log.warning(f"Error trying to save the DB, can't exit. {e}")
+                if not force:
+                    return "ERR Errors trying to SHUTDOWN. Check logs."
+        if self.aof is not None:
+            self.aof.shutdown()
+        self.log.warning("moredis is now ready to exit, bye bye...")
+        return None
+
+    def install_signal_handlers(self) -> None:
+        assert self.loop is not None
+
+        def on_signal(signame: str) -> None:
+            self.log.warning(f"Received {signame} scheduling shutdown...")
+            self.prepare_shutdown()
+            self.request_stop()
+
+        for sig, name in ((signal.SIGTERM, "SIGTERM"), (signal.SIGINT, "SIGINT")):
+            try:
+                self.loop.add_signal_handler(sig, on_signal, name)
+            except (NotImplementedError, RuntimeError):  # pragma: no cover
+                pass
+
+    def reset_stats(self) -> None:
+        """CONFIG RESETSTAT."""
+        self.stat_numcommands = 0
+        self.stat_numconnections = 0
+        self.stat_rejected_conn = 0
+        self.stat_expiredkeys = 0
+        self.stat_evictedkeys = 0
+        self.stat_keyspace_hits = 0
+        self.stat_keyspace_misses = 0
+        self.stat_net_input_bytes = 0
+        self.stat_net_output_bytes = 0
+        self.stat_total_error_replies = 0
+        self.stat_unexpected_error_replies = 0
+        self.stat_total_reads = 0
+        self.stat_total_writes = 0
+        self.stat_qbuf_limit_disconnections = 0
+        self.stat_obuf_limit_disconnections = 0
+        self.stat_acl_denied = dict.fromkeys(self.stat_acl_denied, 0)
+        self.errorstats.clear()
+        seen = set()
+        for cmd in self.table.values():
+            if id(cmd) in seen:
+                continue
+            seen.add(id(cmd))
+            for c in [cmd, *(cmd.subcommands or {}).values()]:
+                c.calls = c.usec = c.rejected_calls = c.failed_calls = 0
+
+    def tracking_invalidate(self, key: bytes) -> None:
+        if self.tracking_table is not None:
+            self.tracking_table.invalidate_key(key)
+
+    def config_error(self, e: ConfigError) -> str:  # pragma: no cover - helper for cli
+        return str(e)
+
+
+def _repr_arg(a: bytes) -> str:
+    """sdscatrepr: the quoted form MONITOR and SLOWLOG GET tools show."""
+    out = ['"']
+    for b in a:
+        ch = chr(b)
+        if ch in '\\"':
+            out.append("\\" + ch)
+        elif ch == "\n":
+            out.append("\\n")
+        elif ch == "\r":
+            out.append("\\r")
+        elif ch == "\t":
+            out.append("\\t")
+        elif ch == "\a":
+            out.append("\\a")
+        elif ch == "\b":
+            out.append("\\b")
+        elif 32 <= b < 127:
+            out.append(ch)
+        else:
+            out.append("\\x%02x" % b)
+    out.append('"')
+    return "".join(out)
+
+
+def main_entry() -> None:  # pragma: no cover - kept for `python -m moredis.server.server`
+    from moredis.cli import main
+
+    sys.exit(main())
