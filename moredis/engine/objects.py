@@ -29,15 +29,25 @@ _NAME_OF_CODE = {
     OBJ_STRING: "string", OBJ_LIST: "list", OBJ_SET: "set", OBJ_ZSET: "zset",
     OBJ_HASH: "hash", OBJ_MODULE: "module", OBJ_STREAM: "stream",
 }
-# Per-type hooks the keyspace calls: copy (COPY), and anything else types need later.
+# Per-type hooks: copy (COPY), digest (DEBUG DIGEST-VALUE: a 20-byte digest as
+# debug.c xorObjectDigest computes it for the value), memory (MEMORY USAGE estimate).
 COPIERS: dict[type, Callable[[Any], Any]] = {}
+DIGESTERS: dict[type, Callable[[Any], bytes]] = {}
+MEMORY: dict[type, Callable[[Any, int], int]] = {}
 
 
-def register_type(cls: type, code: int, copier: Callable[[Any], Any] | None = None) -> None:
+def register_type(cls: type, code: int, copier: Callable[[Any], Any] | None = None,
+                  digest: Callable[[Any], bytes] | None = None,
+                  memory: Callable[[Any, int], int] | None = None) -> None:
+    """Make `cls` a keyspace value type. `memory(value, samples)` estimates bytes."""
     _TYPE_CODE[cls] = code
     _TYPE_NAME[cls] = _NAME_OF_CODE[code]
     if copier is not None:
         COPIERS[cls] = copier
+    if digest is not None:
+        DIGESTERS[cls] = digest
+    if memory is not None:
+        MEMORY[cls] = memory
 
 
 def type_code(v: Any) -> int:
