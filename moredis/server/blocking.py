@@ -99,11 +99,18 @@ class Blocking:
     def _park(self, c: Any, st: BlockState, timeout_ms: int) -> None:
         c.blocked = st
         self.count += 1
-        if timeout_ms > 0:
+        if c.reblock_deadline:
+            # a re-executed command that must wait again keeps its first deadline
+            st.timeout_at = c.reblock_deadline
+            delay = max(0.0, st.timeout_at - time.time())
+        elif timeout_ms > 0:
             st.timeout_at = time.time() + timeout_ms / 1000.0
-            loop = self.srv.loop
-            if loop is not None:
-                st.timer = loop.call_later(timeout_ms / 1000.0, self._timeout, c, st)
+            delay = timeout_ms / 1000.0
+        else:
+            return
+        loop = self.srv.loop
+        if loop is not None:
+            st.timer = loop.call_later(delay, self._timeout, c, st)
 
     def _timeout(self, c: Any, st: BlockState) -> None:
         if c.blocked is not st:

@@ -128,6 +128,7 @@ class Client:
         self.net_out = 0
         self.commands_processed = 0
         self.pending_push = False
+        self.reblock_deadline = 0.0  # set while a blocked command re-runs: keep its deadline
         self.guard = False
         self.refresh_guard()
 

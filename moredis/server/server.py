@@ -566,7 +566,11 @@ class RedisServer:
         """Serve a client whose key became ready by running its command again."""
         prev_db = c.db
         c.db = self.dbs[st.dbid]
-        self.call(c, st.cmd, st.argv)
+        c.reblock_deadline = st.timeout_at
+        try:
+            self.call(c, st.cmd, st.argv)
+        finally:
+            c.reblock_deadline = 0.0
         if c.blocked is None:
             c.db = prev_db if prev_db.id != st.dbid else c.db
             self.after_unblock(c)
