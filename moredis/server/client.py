@@ -61,6 +61,7 @@ class Client:
         "out",
         "patterns",
         "pending_push",
+        "reblock_deadline",
         "reply_bytes",
         "reply_mode",
         "resp",

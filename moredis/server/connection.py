@@ -58,8 +58,16 @@ class Connection(asyncio.Protocol):
 
     # --- lifecycle -------------------------------------------------------------------
     def connection_made(self, transport: Any) -> None:
-        srv = self.srv
         self.transport = transport
+        try:
+            self._setup(transport)
+        except Exception as e:  # never leave a peer waiting on a half-made client
+            self.srv.log.warning(f"Error accepting a client connection: {e!r}")
+            self.closed = True
+            transport.abort()
+
+    def _setup(self, transport: Any) -> None:
+        srv = self.srv
         if len(srv.clients) >= srv.maxclients:
             srv.stat_rejected_conn += 1
             transport.write(b"-ERR max number of clients reached\r\n")
