@@ -29,15 +29,15 @@ _NAME_OF_CODE = {
     OBJ_STRING: "string", OBJ_LIST: "list", OBJ_SET: "set", OBJ_ZSET: "zset",
     OBJ_HASH: "hash", OBJ_MODULE: "module", OBJ_STREAM: "stream",
 }
-# Per-type hooks: copy (COPY), digest (DEBUG DIGEST-VALUE: a 20-byte digest as
-# debug.c xorObjectDigest computes it for the value), memory (MEMORY USAGE estimate).
+# Per-type hooks: copy (COPY); digest(value, state) continuing a 20-byte SHA1 state as
+# debug.c xorObjectDigest does for that type (see engine/digest.py); memory (MEMORY USAGE).
 COPIERS: dict[type, Callable[[Any], Any]] = {}
-DIGESTERS: dict[type, Callable[[Any], bytes]] = {}
+DIGESTERS: dict[type, Callable[[Any, bytearray], None]] = {}
 MEMORY: dict[type, Callable[[Any, int], int]] = {}
 
 
 def register_type(cls: type, code: int, copier: Callable[[Any], Any] | None = None,
-                  digest: Callable[[Any], bytes] | None = None,
+                  digest: Callable[[Any, bytearray], None] | None = None,
                   memory: Callable[[Any, int], int] | None = None) -> None:
     """Make `cls` a keyspace value type. `memory(value, samples)` estimates bytes."""
     _TYPE_CODE[cls] = code
