@@ -1,0 +1,1 @@
+"""Value types of the keyspace beyond strings: one module per Redis type."""
