@@ -145,7 +145,7 @@ def pubsub_shardchannels_command(c: Any, argv: list[bytes]) -> None:
 
 def _numsub(c: Any, table: dict, argv: list[bytes]) -> None:
     w = c.w
-    w.map(len(argv) - 2)
+    w.array(2 * (len(argv) - 2))
     for ch in argv[2:]:
         w.bulk(ch)
         w.integer(len(table.get(ch, ())))

@@ -303,6 +303,7 @@ class RedisServer:
                     del db.watched[key]
         c.watched = []
         c.dirty_cas = False
+        c.user_data.pop("watch_alive", None)
 
     def record_error(self, msg: str) -> None:
         """Error reply bookkeeping for INFO errorstats (afterErrorReply)."""
@@ -387,6 +388,16 @@ class RedisServer:
         """rejectCommand: in MULTI this also flags the transaction (EXECABORT)."""
         if cmd is not None:
             cmd.rejected_calls += 1
+            if cmd.fullname == "exec":
+                # execCommandAbort: a refused EXEC also discards the transaction
+                if c.multi is not None:
+                    c.multi = None
+                    c.multi_error = False
+                    self.unwatch_all(c)
+                    c.refresh_guard()
+                c.w.error("EXECABORT Transaction discarded because of: "
+                          + (msg[4:] if msg.startswith("ERR ") else msg))
+                return
         if c.multi is not None:
             c.multi_error = True
         c.w.error(msg)
