@@ -1,0 +1,213 @@
+"""Side-by-side benchmark: moredis against the reference Redis (tools/reference-redis).
+
+Starts both servers, runs the same redis-benchmark invocations against each in turn
+(same run, same machine), and prints the moredis/reference throughput ratio per test,
+plain and pipelined (-P 16), then the RSS ratio after DEBUG POPULATE 1000000.
+
+    python bench/bench.py                  # the full set
+    python bench/bench.py --suite core     # just ping,set,get,incr,mset
+    python bench/bench.py -n 20000 --no-memory   # a quick look
+
+Ratios, not absolute figures, are what we track: both servers share the 2 cores
+with redis-benchmark itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+
+from respclient import RawClient  # noqa: E402
+
+SUITES = {
+    # issue 2: the foundation
+    "core": ["ping", "set", "get", "incr", "mset"],
+    # issue 3: the data types (redis-benchmark's own tests)
+    "types": ["lpush", "rpush", "lpop", "rpop", "sadd", "hset", "spop", "zadd", "zpopmin",
+              "lrange_100", "lrange_600", "xadd"],
+}
+CUSTOM: dict[str, list[str]] = {}  # name -> command line for `redis-benchmark ... <cmd>`
+
+
+def free_port() -> int:
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    p = s.getsockname()[1]
+    s.close()
+    return p
+
+
+def wait_port(port: int, timeout: float = 30) -> None:
+    t = time.time()
+    while time.time() - t < timeout:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"nothing listening on {port}")
+
+
+class Moredis:
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "moredis", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+             "--enable-debug-command", "yes", "--loglevel", "warning"],
+            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_port(port)
+        self.pid = self.proc.pid
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+class Reference:
+    def __init__(self, port: int) -> None:
+        self.port = port
+        script = ROOT / "tools" / "reference-redis"
+        out = subprocess.run([str(script), "start", str(port)], capture_output=True, text=True, check=True)
+        wait_port(port)
+        self.pid = int(out.stdout.strip().splitlines()[-1])
+
+    def stop(self) -> None:
+        subprocess.run([str(ROOT / "tools" / "reference-redis"), "stop", str(self.port)], capture_output=True)
+
+
+def rss_kb(pid: int) -> int:
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+_RPS = re.compile(r"^([A-Za-z0-9_ ():]+): ([0-9.]+) requests per second", re.M)
+
+
+def redis_benchmark(port: int, tests: list[str], n: int, pipeline: int, clients: int) -> dict[str, float]:
+    cmd = ["redis-benchmark", "-p", str(port), "-q", "-c", str(clients), "-n", str(n), "-P", str(pipeline),
+           "-t", ",".join(tests)]
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=1800).stdout.replace("\r", "\n")
+    res = {}
+    for name, rps in _RPS.findall(out):
+        res[name.strip().split(" (")[0].lower()] = float(rps)
+    return res
+
+
+def custom_benchmark(port: int, name: str, args: list[str], n: int, pipeline: int, clients: int) -> float:
+    cmd = ["redis-benchmark", "-p", str(port), "-q", "-c", str(clients), "-n", str(n), "-P", str(pipeline), *args]
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=1800).stdout.replace("\r", "\n")
+    found = _RPS.findall(out)
+    return float(found[-1][1]) if found else 0.0
+
+
+def flush(port: int) -> None:
+    c = RawClient(port=port)
+    c.call("FLUSHALL")
+    c.close()
+
+
+def compare(md: Moredis, ref: Reference, tests: list[str], n: int, pipeline: int, clients: int,
+            rounds: int) -> list[tuple[str, float, float]]:
+    """Each test on moredis then on the reference, `rounds` times; medians per result row
+    (redis-benchmark's "ping" gives two rows: PING_INLINE and PING_MBULK)."""
+    rows = []
+    for t in tests:
+        mine: dict[str, list[float]] = {}
+        theirs: dict[str, list[float]] = {}
+        for _ in range(rounds):
+            for srv, acc in ((md, mine), (ref, theirs)):
+                flush(srv.port)
+                if t in CUSTOM:
+                    res = {t: custom_benchmark(srv.port, t, CUSTOM[t], n, pipeline, clients)}
+                else:
+                    res = redis_benchmark(srv.port, [t], n, pipeline, clients)
+                for name, rps in res.items():
+                    acc.setdefault(name, []).append(rps)
+        for name in theirs:
+            rows.append((name, statistics.median(mine.get(name, [0.0])), statistics.median(theirs[name])))
+    return rows
+
+
+def print_rows(title: str, rows: list[tuple[str, float, float]]) -> float:
+    print(f"\n== {title}")
+    print(f"{'test':<16}{'moredis rps':>14}{'redis rps':>14}{'ratio':>8}")
+    ratios = []
+    for t, a, b in rows:
+        ratio = a / b if b else 0.0
+        ratios.append(ratio)
+        print(f"{t:<16}{a:>14.0f}{b:>14.0f}{ratio:>8.2f}")
+    med = statistics.median(ratios) if ratios else 0.0
+    print(f"{'median':<16}{'':>14}{'':>14}{med:>8.2f}   min {min(ratios):.2f}")
+    return med
+
+
+def memory(md: Moredis, ref: Reference, keys: int) -> None:
+    out = {}
+    for name, srv in (("moredis", md), ("redis", ref)):
+        flush(srv.port)
+        before = rss_kb(srv.pid)
+        c = RawClient(port=srv.port, timeout=600)
+        t = time.time()
+        c.call("DEBUG", "POPULATE", str(keys))
+        dt = time.time() - t
+        size = c.call("DBSIZE")
+        c.close()
+        time.sleep(0.5)
+        out[name] = (rss_kb(srv.pid), before, dt, size)
+    a, b = out["moredis"][0], out["redis"][0]
+    print(f"\n== memory after DEBUG POPULATE {keys}")
+    for name, (rss, before, dt, size) in out.items():
+        print(f"{name:<10} RSS {rss / 1024:8.1f} MB (was {before / 1024:.1f} MB), {size} keys, populate {dt:.2f}s")
+    print(f"RSS ratio moredis/redis: {a / b:.2f}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--suite", action="append", choices=sorted(SUITES) + ["all"], help="default: all")
+    ap.add_argument("-t", "--tests", help="comma-separated redis-benchmark tests instead of suites")
+    ap.add_argument("-n", type=int, default=200000)
+    ap.add_argument("-c", "--clients", type=int, default=50)
+    ap.add_argument("--rounds", type=int, default=1, help="runs per test and server; the median is kept")
+    ap.add_argument("--keys", type=int, default=1000000)
+    ap.add_argument("--no-memory", action="store_true")
+    ap.add_argument("--no-pipeline", action="store_true")
+    o = ap.parse_args()
+    if o.tests:
+        tests = o.tests.split(",")
+    else:
+        suites = o.suite or ["all"]
+        names = sorted(SUITES) if "all" in suites else suites
+        tests = [t for s in names for t in SUITES[s]]
+    md = Moredis(free_port())
+    ref = Reference(free_port())
+    try:
+        print(f"moredis pid {md.pid} port {md.port}; reference redis pid {ref.pid} port {ref.port}; "
+              f"{os.cpu_count()} cpus; -n {o.n} -c {o.clients}")
+        print_rows("plain (-P 1)", compare(md, ref, tests, o.n, 1, o.clients, o.rounds))
+        if not o.no_pipeline:
+            print_rows("pipelined (-P 16)", compare(md, ref, tests, o.n, 16, o.clients, o.rounds))
+        if not o.no_memory:
+            memory(md, ref, o.keys)
+    finally:
+        md.stop()
+        ref.stop()
+
+
+if __name__ == "__main__":
+    main()
