@@ -84,6 +84,7 @@ class RedisServer:
         self.no_touch = False
         self.on_delete = None  # hook(db, key, value) for module unlink callbacks
         self.tracking_table: Any = None
+        self.tracking_reader: Client | None = None  # tracking client whose reads call() remembers
         self.dirty = 0
         self.lastsave = int(time.time())
         self.lastbgsave_status = "ok"
@@ -365,6 +366,9 @@ class RedisServer:
         if c.guard or self.guard:
             if not self._checks(c, cmd, argv):
                 return
+            if c.tracking is not None:
+                self.tracking_table.run(c, cmd, argv)  # client-side caching (tracking.py)
+                return
             if c.reply_mode != "on":
                 self._call_reply_mode(c, cmd, argv)
                 return
@@ -374,18 +378,25 @@ class RedisServer:
         """CLIENT REPLY OFF/SKIP: run the command, drop what it replied.
 
         States: "off" drops every reply until CLIENT REPLY ON; "skip" (set by CLIENT REPLY
-        SKIP, which itself replies nothing) drops the next command's reply only."""
+        SKIP, which itself replies nothing) drops the next command's reply only; "skip-next"
+        (CLIENT REPLY SKIP while skipping) becomes "skip" for the command after. A reply is
+        dropped when the mode is still off/skip once the command ran, so the OK of CLIENT
+        REPLY ON shows, as Redis checks the flags when the reply is added."""
         before = c.reply_mode
         mark = len(c.out)
         self.call(c, cmd, argv)
-        if before == "skip" or (before == "off" and c.reply_mode == "off"):
+        mode = c.reply_mode
+        if mode != "on":
             del c.out[mark:]
-        if before == "skip" and c.reply_mode == "skip":
-            c.reply_mode = "on"
-            c.refresh_guard()
+            if mode == "skip-next":
+                c.reply_mode = "skip"
+            elif before == "skip" and mode == "skip":
+                c.reply_mode = "on"
+        c.refresh_guard()
 
     def _reject(self, c: Client, msg: str, cmd: R.Command | None = None) -> None:
         """rejectCommand: in MULTI this also flags the transaction (EXECABORT)."""
+        c.last_cmd = cmd  # CLIENT LIST cmd=: Redis records the looked-up command (NULL if none)
         if cmd is not None:
             cmd.rejected_calls += 1
             if cmd.fullname == "exec":
@@ -432,6 +443,7 @@ class RedisServer:
             if flags & R.NO_MULTI:
                 self._reject(c, "ERR Command not allowed inside a transaction", cmd)
                 return False
+            c.last_cmd = cmd
             c.multi.append((cmd, argv))
             c.w.simple(b"QUEUED")
             return False
@@ -473,6 +485,8 @@ class RedisServer:
             self.stat_unexpected_error_replies += 1
             self.log.warning(f"Unexpected error in '{cmd.fullname}': {e!r}\n{traceback.format_exc()}")
             c.w.error(f"ERR internal error in '{cmd.fullname}': {type(e).__name__}: {e}".replace("\n", " "))
+        if self.tracking_reader is not None and cmd.flags & R.READONLY:
+            self.tracking_table.remember(c, prev, cmd, argv)
         dur = (time.perf_counter_ns() - t0) // 1000
         self.current_client = prev
         self.no_touch = False
