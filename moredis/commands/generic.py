@@ -156,7 +156,7 @@ def scan_command(c: Any, argv: list[bytes]) -> None:
     want = None
     i, n = 2, len(argv)
     while i < n:
-        opt = argv[i].lower()
+        opt = _cstr(argv[i]).lower()  # strcasecmp: up to a NUL
         if opt == b"novalues":
             raise RedisError(NOVALUES_NOT_HSCAN)
         if n - i < 2:
@@ -329,7 +329,7 @@ def copy_command(c: Any, argv: list[bytes]) -> None:
     replace = False
     i, n = 3, len(argv)
     while i < n:
-        opt = argv[i].lower()
+        opt = _cstr(argv[i]).lower()  # strcasecmp: up to a NUL
         if opt == b"replace":
             replace = True
         elif opt == b"db" and n - i >= 2:
@@ -377,7 +377,7 @@ def _expire_flags(argv: list[bytes]) -> int:
     """parseExtendedExpireArgumentsOrReply."""
     flags = 0
     for opt in argv[3:]:
-        f = _EXPIRE_OPTS.get(opt.lower())
+        f = _EXPIRE_OPTS.get(_cstr(opt).lower())  # strcasecmp: up to a NUL
         if f is None:
             raise RedisError("ERR Unsupported option " + _cstr(opt).decode("utf-8", "surrogateescape"))
         flags |= f

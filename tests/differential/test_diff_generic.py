@@ -491,3 +491,25 @@ def test_expire_on_replies_resp3(d3, cmd):
     d3.check(cmd, "k", "10", "NX")
     d3.check(cmd, "nope", "10")
     d3.check(cmd, "k", "10", "BAD")
+
+
+def test_binary_keys_and_odd_option_bytes(d, d3):
+    for x in (d, d3):
+        x.check("FLUSHALL")
+        for k in (b"\x00", b"a\x00b", b"\xff\xfe", b"\r\n", b" "):
+            x.check("SET", k, b"v")
+        x.check_sorted("KEYS", b"*\x00*")
+        x.check_sorted("KEYS", b"?")
+        x.check_sorted("KEYS", b"[\xfe-\xff]*")
+        scan_check(x, "0", "MATCH", b"a\x00?")
+        x.check("RENAME", b"a\x00b", b"a\x00c")
+        x.check("TYPE", b"a\x00c")
+        x.check("EXPIRE", b"\x00", "10", b"\xff\xfe")
+        x.check("EXPIRE", b"\x00", "10", b"a\r\nb")
+        x.check("EXPIRE", b"\x00", "10", b"xx\x00yy")
+        x.check("EXPIRE", b"\x00", "10", b"n\x00x")
+        scan_check(x, b"0\x00x", "COUNT", "1000")  # the cursor text ends at the NUL
+        x.check("SET", "src", "v")
+        x.check("COPY", "src", "dst", b"replace\x00junk")
+        x.check("COPY", "src", "dst", b"db\x00", "1")
+        scan_check(x, "0", b"count\x00", "1000", b"match\x00x", "s*")
