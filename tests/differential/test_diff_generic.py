@@ -91,17 +91,31 @@ def test_type(d, srv):
     d.check("TYPE", "s")
     d.check("INCR", "n")
     d.check("TYPE", "n")
-    for cmd, args in (("RPUSH", ("l", "a")), ("SADD", ("st", "a")), ("ZADD", ("z", "1", "a")),
-                      ("HSET", ("h", "f", "v")), ("XADD", ("x", "1-1", "f", "v"))):
-        if has(srv, cmd.lower()):
-            d.check(cmd, *args)
-            d.check("TYPE", args[0])
-            d.check("OBJECT", "ENCODING", args[0])
-            d.check("OBJECT", "REFCOUNT", args[0])
-            d.check("COPY", args[0], args[0] + "-copy")
-            d.check("TYPE", args[0] + "-copy")
-            d.check("RENAME", args[0] + "-copy", args[0] + "-renamed")
-            d.check("TYPE", args[0] + "-renamed")
+    types = (
+        ("RPUSH", ("l", "a"), ("RPUSH", "b"), ("LRANGE", "0", "-1")),
+        ("SADD", ("st", "a"), ("SADD", "b"), ("SCARD",)),
+        ("ZADD", ("z", "1", "a"), ("ZADD", "2", "b"), ("ZRANGE", "0", "-1", "WITHSCORES")),
+        ("HSET", ("h", "f", "v"), ("HSET", "g", "w"), ("HLEN",)),
+        ("XADD", ("x", "1-1", "f", "v"), ("XADD", "2-1", "f", "v"), ("XLEN",)),
+    )
+    for cmd, args, (wcmd, *wargs), (rcmd, *rargs) in types:
+        if not has(srv, cmd.lower()):
+            continue
+        key = args[0]
+        d.check(cmd, *args)
+        tname = d.check("TYPE", key)[1:-2].decode()
+        d.check("OBJECT", "ENCODING", key)
+        d.check("OBJECT", "REFCOUNT", key)
+        d.check("COPY", key, key + "-copy")
+        d.check("TYPE", key + "-copy")
+        d.check(wcmd, key + "-copy", *wargs)  # the copy is deep: the source is unchanged
+        d.check(rcmd, key, *rargs)
+        d.check(rcmd, key + "-copy", *rargs)
+        d.check("RENAME", key + "-copy", key + "-renamed")
+        d.check("TYPE", key + "-renamed")
+        d.check("MOVE", key + "-renamed", "1")
+        scan_check(d, "0", "TYPE", tname)
+        d.check("INCR", key)
     if has(srv, "json.set"):
         d.check("JSON.SET", "j", "$", '{"a":1}')
         d.check("TYPE", "j")
@@ -513,3 +527,53 @@ def test_binary_keys_and_odd_option_bytes(d, d3):
         x.check("COPY", "src", "dst", b"replace\x00junk")
         x.check("COPY", "src", "dst", b"db\x00", "1")
         scan_check(x, "0", b"count\x00", "1000", b"match\x00x", "s*")
+
+
+def test_random_generic_sequences(d):
+    """Random mixes of the generic commands over a few keys and databases, every reply
+    compared (absolute expiry times only, so replies do not depend on timing)."""
+    rnd = random.Random(99)
+    keys = ["a", "b", "c", "d"]
+    opts = [[], ["NX"], ["XX"], ["GT"], ["LT"], ["XX", "GT"], ["NX", "LT"]]
+    for _ in range(600):
+        k, k2 = rnd.choice(keys), rnd.choice(keys)
+        op = rnd.randrange(16)
+        if op == 0:
+            args = ("SET", k, str(rnd.randrange(20000)))
+        elif op == 1:
+            args = ("DEL", k, k2)
+        elif op == 2:
+            args = (rnd.choice(("RENAME", "RENAMENX")), k, k2)
+        elif op == 3:
+            args = ("MOVE", k, str(rnd.randrange(3)))
+        elif op == 4:
+            args = ("COPY", k, k2, *rnd.choice([[], ["REPLACE"], ["DB", "1"], ["DB", "2", "REPLACE"]]))
+        elif op == 5:
+            t = rnd.choice([FAR + rnd.randrange(-3, 3), 1, 0, -5])
+            args = ("EXPIREAT", k, str(t), *rnd.choice(opts))
+        elif op == 6:
+            t = rnd.choice([FAR_MS + rnd.randrange(-3000, 3000), 1])
+            args = ("PEXPIREAT", k, str(t), *rnd.choice(opts))
+        elif op == 7:
+            args = ("PERSIST", k)
+        elif op == 8:
+            args = (rnd.choice(("EXPIRETIME", "PEXPIRETIME")), k)
+        elif op == 9:
+            args = ("SELECT", str(rnd.randrange(3)))
+        elif op == 10:
+            args = ("TYPE", k)
+        elif op == 11:
+            args = ("EXISTS", k, k2)
+        elif op == 12:
+            args = ("OBJECT", "ENCODING", k)
+        elif op == 13:
+            args = ("INCR", k)
+        elif op == 14:
+            args = ("TOUCH", k, k2)
+        else:
+            args = ("DBSIZE",)
+        d.check(*args)
+        if op == 15:
+            d.check_sorted("KEYS", "*")
+    for c in (d.mine, d.theirs):
+        c.call("SELECT", "0")
