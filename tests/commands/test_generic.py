@@ -371,3 +371,28 @@ def test_many_abandoned_scans_do_not_break_a_running_one(r):
         cursor, keys = r.scan(cursor, count=10)
         seen.update(keys)
     assert len(seen) == 100  # evicted snapshot: restarted at its position, still complete here
+
+
+@pytest.mark.parametrize("how", ["rename", "copy", "move"])
+def test_a_key_arriving_by_rename_copy_or_move_wakes_blocked_clients(r, srv, how):
+    """dbAdd signals readiness: BLPOP on the target gets the list that arrives."""
+    import threading
+    import time
+
+    if b"blpop" not in srv.core.table:
+        pytest.skip("lists are not implemented yet")
+    got = []
+    blocker = r.client()
+    t = threading.Thread(target=lambda: got.append(blocker.blpop("dst", 5)))
+    t.start()
+    time.sleep(0.2)
+    if how == "move":
+        r.execute_command("SELECT", 1)
+        r.rpush("dst", "x")
+        r.execute_command("MOVE", "dst", 0)
+        r.execute_command("SELECT", 0)
+    else:
+        r.rpush("src", "x")
+        r.execute_command(how.upper(), "src", "dst")
+    t.join(6)
+    assert got == [(b"dst", b"x")]
