@@ -1,0 +1,87 @@
+"""Helpers shared by the string and bitmap differential tests: wrong-type keys,
+configs set on both servers, keyspace-notification capture."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+
+from respclient import RawBytesClient
+
+
+class NotAString:
+    """Stand-in for a non-string value while moredis has no other type to make one."""
+
+
+def has(d, name: str) -> bool:
+    """Whether moredis knows the command (an unknown one fails before arity)."""
+    return b"unknown command" not in d.mine.call(name)
+
+
+def make_wrongtype(srv, d, key: str) -> None:
+    """A key holding a list on the reference and a non-string value on moredis."""
+    for cmd in (("LPUSH", key, "x"), ("SADD", key, "x"), ("HSET", key, "f", "x"), ("ZADD", key, "1", "x")):
+        if has(d, cmd[0]):
+            assert d.check(*cmd) == b":1\r\n"
+            return
+    d.theirs.call("LPUSH", key, "x")
+    srv.call_in_loop(lambda: srv.core.dbs[0].data.__setitem__(key.encode(), NotAString()))
+
+
+def config_set(srv, d, name: str, value: str) -> None:
+    """Set a config on both servers (moredis through its registry: CONFIG may not exist)."""
+    srv.call_in_loop(srv.core.config.set_many, [(name, value)])
+    assert d.theirs.call("CONFIG", "SET", name, value) == b"+OK\r\n"
+
+
+@contextlib.contextmanager
+def configured(srv, d, name: str, value: str, restore: str):
+    config_set(srv, d, name, value)
+    try:
+        yield
+    finally:
+        config_set(srv, d, name, restore)
+
+
+class Events:
+    """Keyspace notifications seen by a PSUBSCRIBE client on each server."""
+
+    def __init__(self, srv, ref, d) -> None:
+        self.d = d
+        self.subs = [RawBytesClient(port=srv.port), RawBytesClient(port=ref.port)]
+        for s in self.subs:
+            s.call("PSUBSCRIBE", "__key*__:*")
+            s.sock.settimeout(0.1)
+
+    def take(self) -> list[list[bytes]]:
+        out = []
+        for s in self.subs:
+            got = []
+            while True:
+                try:
+                    got.append(s.read())
+                except TimeoutError:
+                    break
+            out.append(got)
+        return out
+
+    def check(self, *args, expect: list[str] | None = None) -> None:
+        self.d.check(*args)
+        time.sleep(0.02)
+        mine, theirs = self.take()
+        assert mine == theirs, f"{args!r}: moredis events {mine!r} != reference {theirs!r}"
+        if expect is not None:
+            names = [m.split(b"\r\n")[-2].decode() for m in theirs if b"__keyspace@" in m]
+            assert names == expect, (args, names)
+
+    def close(self) -> None:
+        for s in self.subs:
+            s.close()
+
+
+def keyspace_events(srv, ref, d):
+    """Generator for an `events` fixture: notify-keyspace-events KEA on both servers."""
+    with configured(srv, d, "notify-keyspace-events", "KEA", ""):
+        ev = Events(srv, ref, d)
+        yield ev
+        ev.close()
