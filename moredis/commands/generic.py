@@ -136,7 +136,7 @@ def keys_command(c: Any, argv: list[bytes]) -> None:
     if expires and not c.srv.loading:
         now = c.srv.mstime()
         get = expires.get
-        out = [k for k in data if (match is None or match(k)) and not get(k, now + 1) <= now]
+        out = [k for k in data if (match is None or match(k)) and not get(k, now) < now]
     else:
         out = [k for k in data if match(k)] if match is not None else list(data)
     w.array(len(out))

@@ -80,7 +80,7 @@ class Database:
         v = self.data.get(key)
         if v is not None and self.expires and key in self.expires:
             if flags & LOOKUP_NOEXPIRE:
-                if self.expires[key] <= srv.mstime():
+                if self.expires[key] < srv.mstime():
                     v = None
             elif self._expire_if_needed(key):
                 v = None
@@ -101,7 +101,7 @@ class Database:
         v = self.data.get(key)
         if v is not None and self.expires:
             when = self.expires.get(key)
-            if when is not None and when <= self.srv.mstime():
+            if when is not None and when < self.srv.mstime():
                 return None
         return v
 
@@ -203,7 +203,7 @@ class Database:
         """expireIfNeeded: delete key when its time has come (masters only)."""
         when = self.expires[key]
         srv = self.srv
-        if when > srv.mstime():
+        if when >= srv.mstime():  # keyIsExpired: alive through its expire ms (now > when)
             return False
         if srv.is_replica and not srv.in_script:
             return True  # replicas hide expired keys but wait for the master's DEL
@@ -226,7 +226,7 @@ class Database:
         heap = self._heap
         expires = self.expires
         done = 0
-        while heap and heap[0][0] <= now_ms and done < budget:
+        while heap and heap[0][0] < now_ms and done < budget:
             when, key = heapq.heappop(heap)
             if expires.get(key) == when:
                 self.expire_key(key)
@@ -259,7 +259,7 @@ class Database:
         keys = list(data)
         for _ in range(100):
             k = random.choice(keys)
-            if not self.expires or k not in self.expires or self.expires[k] > self.srv.mstime():
+            if not self.expires or k not in self.expires or self.expires[k] >= self.srv.mstime():
                 return k
             if len(keys) == len(self.expires):
                 # all keys volatile: delete this expired one, as expireIfNeeded would

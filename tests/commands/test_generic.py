@@ -52,8 +52,11 @@ def test_ttl_rounding_and_countdown(h):
     assert h("ttl", "k") == 5  # 5.4 s rounds to 5
     h.clock.t = T0 + 9_999
     assert h("pttl", "k") == 1
+    h.clock.t = T0 + 10_000  # keyIsExpired is now > when: alive through its own ms
+    assert h("pttl", "k") == 0
     assert h("ttl", "k") == 0
-    h.clock.t = T0 + 10_000  # due: expired on access
+    assert h("keys", "*") == [b"k"]
+    h.clock.t = T0 + 10_001  # expired on access
     assert h("pttl", "k") == -2
     assert h("exists", "k") == 0
     assert h.srv.stat_expiredkeys == 1
@@ -86,7 +89,7 @@ def test_keys_hides_expired_keys_without_deleting_them(h):
     h("set", "a", "1")
     h("set", "b", "1")
     h("pexpire", "b", 100)
-    h.clock.t += 100
+    h.clock.t += 101
     assert h("keys", "*") == [b"a"]
     assert h("keys", "b") == []
     assert b"b" in h.srv.dbs[0].data  # still there: KEYS does not expire
@@ -99,7 +102,7 @@ def test_scan_expires_the_keys_it_would_return(h):
     h("set", "y1", "1")
     h("pexpire", "x2", 10)
     h("pexpire", "y1", 10)
-    h.clock.t += 10
+    h.clock.t += 11
     assert h("scan", 0, "match", "x*") == [b"0", [b"x1"]]
     data = h.srv.dbs[0].data
     assert b"x2" not in data  # matched and expired: deleted
@@ -120,7 +123,7 @@ def test_randomkey_skips_and_deletes_expired_keys(h):
         h("set", "v%d" % i, "1")
         h("pexpire", "v%d" % i, 5)
     h("set", "live", "1")
-    h.clock.t += 5
+    h.clock.t += 6
     assert h("randomkey") == b"live"
     h("del", "live")
     assert h("randomkey") is None
@@ -130,7 +133,7 @@ def test_randomkey_skips_and_deletes_expired_keys(h):
 def test_randomkey_gives_up_on_a_replica_with_only_expired_keys(h):
     h("set", "a", "1")
     h("pexpire", "a", 5)
-    h.clock.t += 5
+    h.clock.t += 6
     h.srv.is_replica = True
     assert h("randomkey") == b"a"  # 100 tries, then a logically expired name
     assert b"a" in h.srv.dbs[0].data
@@ -139,7 +142,7 @@ def test_randomkey_gives_up_on_a_replica_with_only_expired_keys(h):
 def test_del_of_an_expired_key_counts_zero(h):
     h("set", "k", "v")
     h("pexpire", "k", 1)
-    h.clock.t += 1
+    h.clock.t += 2
     assert h("del", "k") == 0
     assert h.srv.stat_expiredkeys == 1
     assert h.propagated[-1] == (0, [b"DEL", b"k"])
@@ -156,7 +159,7 @@ def test_rename_move_copy_keep_the_absolute_ttl(h):
     assert h("move", "c", 2) == 1
     h("select", 2)
     assert h("pexpiretime", "c") == T0 + 500
-    h.clock.t = T0 + 500
+    h.clock.t = T0 + 501
     assert h("exists", "c") == 0  # the moved key expires in its new database
     h("select", 0)
     assert h("exists", "r") == 0
@@ -396,3 +399,12 @@ def test_a_key_arriving_by_rename_copy_or_move_wakes_blocked_clients(r, srv, how
         r.execute_command(how.upper(), "src", "dst")
     t.join(6)
     assert got == [(b"dst", b"x")]
+
+
+def test_active_expiry_uses_the_same_boundary(h):
+    h("set", "k", "v")
+    h("pexpire", "k", 10)
+    db = h.srv.dbs[0]
+    assert db.active_expire(T0 + 10, 100) == 0  # activeExpireCycleTryExpire: now > when
+    assert db.active_expire(T0 + 11, 100) == 1
+    assert h("exists", "k") == 0
