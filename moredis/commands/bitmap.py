@@ -182,6 +182,7 @@ def bitop_command(c: Any, argv: list[bytes]) -> None:
     db = c.db
     target = argv[2]
     if res:
+        db.lookup_write(target)  # setKey's lookup (expiry, LRU)
         db.set_key(target, bytearray(res))
         db.notify(N.STRING, "set", target)
         c.srv.dirty += 1

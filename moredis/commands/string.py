@@ -374,11 +374,10 @@ def mset_generic(c: Any, argv: list[bytes], nx: bool) -> bool:
             if db.lookup_write(argv[j]) is not None:
                 return False
     srv = c.srv
-    expires = db.expires
+    lookup = db.lookup_write
     for j in range(1, len(argv), 2):
         key = argv[j]
-        if expires and key in expires:
-            db.lookup_write(key)  # setKey's lookup: a key past its time expires first
+        lookup(key)  # setKey's lookup: expires a key past its time, touches a live one
         db.set_key(key, argv[j + 1])
         db.notify(N.STRING, "set", key)
     srv.dirty += (len(argv) - 1) // 2

@@ -255,3 +255,15 @@ def test_through_redis_py(r, r3):
     assert r.lcs("a", "b") == b""
     assert r3.lcs("a", "a", idx=True, withmatchlen=True) == {b"matches": [[[0, 0], [0, 0], 1]], b"len": 1}
     assert r3.getset("a", "x") == b"1"
+
+
+def test_writes_touch_the_key(h):
+    """SET, APPEND, INCR ... look the key up for writing, which resets its idle time."""
+    for cmd in [("set", "k", "v"), ("set", "k", "v", "XX"), ("append", "k", "x"), ("setrange", "k", "0", "y"),
+                ("setbit", "k", "0", "1"), ("incrbyfloat", "k", "1"), ("incr", "k"), ("mset", "k", "1"),
+                ("getset", "k", "2"), ("get", "k"), ("strlen", "k"), ("bitop", "or", "k", "k")]:
+        h("set", "k", "1")
+        h.srv.lru_clock += 100
+        assert h("object", "idletime", "k") == 100
+        h(*cmd)
+        assert h("object", "idletime", "k") == 0, cmd
