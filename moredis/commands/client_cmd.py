@@ -92,7 +92,11 @@ def client_info_line(cl: Any, caller: Any, now: float | None = None) -> bytes:
     running = cl is caller
     age = int(now) - int(cl.created)
     idle = max(0, int(now) - int(cl.last_interaction))
-    argv = cl.argv if (running or cl.blocked is not None) and cl.argv else None
+    blk = cl.blocked
+    if blk is not None:
+        argv = blk.data if blk.kind == "pause" else blk.argv  # a paused command is kept in data
+    else:
+        argv = cl.argv if running else None
     qbuf = _request_len(argv) if running and argv else 0
     argv_mem = sum(len(a) for a in argv) if argv else 0
     multi_mem = 0

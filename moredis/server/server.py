@@ -395,8 +395,23 @@ class RedisServer:
         c.refresh_guard()
 
     def _reject(self, c: Client, msg: str, cmd: R.Command | None = None) -> None:
-        """rejectCommand: in MULTI this also flags the transaction (EXECABORT)."""
         c.last_cmd = cmd  # CLIENT LIST cmd=: Redis records the looked-up command (NULL if none)
+        if c.tracking is not None:
+            self.tracking_table.command_done(c, cmd)  # a refused command uses up CLIENT CACHING
+        mark = len(c.out)
+        self._refuse(c, msg, cmd)
+        if c.reply_mode != "on":
+            self._silence(c, mark)
+
+    def _silence(self, c: Client, mark: int) -> None:
+        """CLIENT REPLY OFF/SKIP also cover refusals and QUEUED (Redis never adds them)."""
+        del c.out[mark:]
+        if c.reply_mode == "skip":
+            c.reply_mode = "on"
+            c.refresh_guard()
+
+    def _refuse(self, c: Client, msg: str, cmd: R.Command | None) -> None:
+        """rejectCommand: in MULTI this also flags the transaction (EXECABORT)."""
         if cmd is not None:
             cmd.rejected_calls += 1
             if cmd.fullname == "exec":
@@ -445,9 +460,13 @@ class RedisServer:
                 return False
             c.last_cmd = cmd
             c.multi.append((cmd, argv))
+            mark = len(c.out)
             c.w.simple(b"QUEUED")
+            if c.reply_mode != "on":
+                self._silence(c, mark)
             return False
         if self.pause_kind is not None and self._must_pause(c, cmd, argv):
+            c.last_cmd = cmd
             self.pause_client(c, argv)
             return False
         if c.no_touch and cmd.fullname != "touch":

@@ -16,8 +16,8 @@ Two modes, as in Redis:
 Messages go to the client itself when it speaks RESP3 (a push
 `["invalidate", [keys]]`), or to the REDIRECT client: RESP3 push, or for a RESP2
 client in Pub/Sub mode a message on `__redis__:invalidate`. A flush sends a null key
-list to every tracking client. Messages for the client whose command is running wait
-until its reply is written, as tracking.c's pending-invalidation list does.
+list to every tracking client. Key invalidations for the client whose command is running
+wait until its reply is written, as tracking.c's pending-invalidation list does.
 Neighbours: server/server.py (the two hooks), commands/client_cmd.py (CLIENT TRACKING,
 CACHING, GETREDIR, TRACKINGINFO), engine/keyspace.py (signal_modified).
 """
@@ -85,7 +85,7 @@ class TrackingTable:
         self.prefixes: dict[bytes, _Prefix] = {}
         self.clients = 0  # clients with tracking on (INFO tracking_clients)
         self.current: Any = None  # the tracking client whose command is running
-        self.pending: list[bytes | None] = []  # messages for `current`, sent after its reply
+        self.pending: list[bytes] = []  # keys to invalidate for `current`, sent after its reply
         self._bcast_scheduled = False
         self._flush_mark: Any = None
         self._limit_rounds = 0  # trackingLimitUsedSlots' timeout_counter
@@ -171,9 +171,15 @@ class TrackingTable:
             self.pending = []
             for key in pending:
                 if c.tracking is not None:
-                    self.send(c, None if key is None else [key], key is None)
+                    self.send(c, [key])
+        self.command_done(c, cmd)
+
+    def command_done(self, c: Any, cmd: Any) -> None:
+        """resetClient: CLIENT CACHING is used up by the next command, including a
+        refused one (`cmd` None when unknown), unless in MULTI or a CLIENT subcommand."""
         st = c.tracking
-        if st is not None and st.caching and c.multi is None and not cmd.fullname.startswith("client|"):
+        if st is not None and st.caching and c.multi is None and (
+                cmd is None or not cmd.fullname.startswith("client|")):
             st.caching = False
 
     def remember(self, c: Any, outer: Any, cmd: Any, argv: list[bytes]) -> None:
@@ -228,7 +234,8 @@ class TrackingTable:
                 self.send(t, [key])
 
     def invalidate_all(self) -> None:
-        """trackingInvalidateKeysOnFlush: a null key list to every tracking client.
+        """trackingInvalidateKeysOnFlush: a null key list to every tracking client, at
+        once (the flushing client gets it before its OK, as in Redis 7.4).
 
         FLUSHALL empties each database in turn; one flush command sends one message."""
         srv = self.srv
@@ -237,13 +244,9 @@ class TrackingTable:
             return
         self._flush_mark = mark
         if self.clients:
-            cur = self.current
             for c in list(srv.clients.values()):
                 if c.tracking is not None:
-                    if c is cur:
-                        self.pending.append(None)
-                    else:
-                        self.send(c, None, True)
+                    self.send(c, None, True)
         self.keys = {}
         self.total_items = 0
 
