@@ -249,9 +249,8 @@ def zadd_generic(c: Any, argv: list[bytes], flags: int) -> None:
             else:
                 c.w.integer(0)
             return
-        # zsetTypeCreate: sized by the number of pairs and the longest member
-        big = pairs > max_entries or max(len(argv[j]) for j in range(i + 1, n, 2)) > max_value
-        z = ZSet(big)
+        # zsetTypeCreate, sized by the number of pairs and the FIRST member's length
+        z = ZSet(pairs > max_entries or len(argv[i + 1]) > max_value)
         db.add(key, z)
     elif pairs > max_entries and type(z.zsl) is list:
         z.to_skiplist()  # zsetTypeMaybeConvert
@@ -450,9 +449,27 @@ def _rank_items(z: ZSet, start: int, end: int, rev: bool) -> list:
 
 def _span_items(z: ZSet, start: int, end: int, rev: bool, offset: int, limit: int) -> list:
     """Elements [start, end) walked forward (or backward), skipping `offset`, taking
-    `limit` (negative: all). A negative offset skips everything, as Redis's loop does."""
-    if end <= start or offset < 0:
+    `limit` (negative: all).
+
+    A negative offset finds nothing in a listpack (Redis's skip loop runs off the end),
+    but a skiplist answers it: Redis 7.4's zslNthInRange counts it back from the far end
+    of the range (forward: from the last element in range; reverse: -1 is the first)."""
+    if end <= start:
         return []
+    if offset < 0:
+        if type(z.zsl) is list:
+            return []
+        if not rev:
+            target = end + offset
+            if target < start:
+                return []
+            stop = end if limit < 0 or target + limit > end else target + limit
+            return z.slice(target, stop)
+        target = start - offset - 1
+        if target >= end:
+            return []
+        low = start if limit < 0 or target - limit + 1 < start else target - limit + 1
+        return z.rev_slice(low, target + 1)
     total = end - start
     if offset >= total:
         return []
@@ -537,8 +554,10 @@ def zrange_generic(c: Any, argv: list[bytes], first: int, store: bool, rangetype
 def zrange_command(c: Any, argv: list[bytes]) -> None:
     """ZRANGE key start stop [BYSCORE | BYLEX] [REV] [LIMIT offset count] [WITHSCORES]"""
     if len(argv) == 4:  # the plain rank form, kept short
+        start = parse_int(argv[2])
+        stop = parse_int(argv[3])
         z = _read(c, argv[1])
-        items = [] if z is None else _rank_items(z, parse_int(argv[2]), parse_int(argv[3]), False)
+        items = [] if z is None else _rank_items(z, start, stop, False)
         w = c.w
         w.array(len(items))
         for _, m in items:
@@ -697,7 +716,7 @@ def zsetop_generic(c: Any, argv: list[bytes], nk_index: int, dst: bytes | None, 
     db = c.db
     srcs = []
     for k in keys:
-        v = db.lookup_write(k) if dst is not None else db.lookup_read(k)
+        v = db.lookup_read(k)
         if v is not None:
             tc = type_code(v)
             if tc != OBJ_ZSET and tc != OBJ_SET:
@@ -1022,10 +1041,6 @@ def zrandmember_command(c: Any, argv: list[bytes]) -> None:
         else:
             w.bulk(z.zsl[random.randrange(len(z.scores))][1])
         return
-    z = _read(c, argv[1])
-    if z is None:
-        w.array(0)
-        return
     lc = parse_int(argv[2])
     if lc < -LLONG_MAX:
         raise RedisError(f"ERR value is out of range, value must between {-LLONG_MAX} and {LLONG_MAX}")
@@ -1037,6 +1052,10 @@ def zrandmember_command(c: Any, argv: list[bytes]) -> None:
                 raise RedisError("ERR value is out of range")
         else:
             raise RedisError(E.SYNTAX)
+    z = _read(c, argv[1])
+    if z is None:
+        w.array(0)
+        return
     if lc == 0:
         w.array(0)
         return
