@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from moredis.engine.objects import type_code
 from moredis.errors import RedisError
 
 KEYS = "keys"
@@ -38,6 +39,7 @@ class BlockState:
         "timeout_at",
         "timer",
         "unblock_error",
+        "vtype",
     )
 
     def __init__(self, kind: str, cmd: Any, argv: list[bytes] | None) -> None:
@@ -53,6 +55,7 @@ class BlockState:
         self.since = time.monotonic()
         self.unblock_error: str | None = None
         self.dbid = 0
+        self.vtype: int | None = None  # OBJ_* the waiter needs; other types do not wake it
 
 
 class Blocking:
@@ -67,14 +70,17 @@ class Blocking:
     # --- blocking ------------------------------------------------------------------
     def block_on_keys(self, c: Any, keys: list[bytes], timeout_ms: int,
                       on_timeout: Callable[[Any], None], db: Any = None,
-                      unblock_on_nokey: bool = False) -> None:
-        """blockForKeys: park `c` until a key is ready or the timeout (ms; 0 = forever)."""
+                      unblock_on_nokey: bool = False, value_type: int | None = None) -> None:
+        """blockForKeys: park `c` until a key is ready or the timeout (ms; 0 = forever).
+        With `value_type` (an OBJ_* code) a key that appears holding another type does not
+        wake the client, as handleClientsBlockedOnKey checks the blocked type."""
         if c.deny_blocking or (c.multi is not None and c.in_script):
             raise RedisError("ERR blocking command in wrong context")
         db = db if db is not None else c.db
         st = BlockState(KEYS, c.cmd, c.argv)
         st.on_timeout = on_timeout
         st.dbid = db.id
+        st.vtype = value_type
         for k in keys:
             if (db, k) in st.keys:
                 continue
@@ -185,6 +191,10 @@ class Blocking:
                         continue
                     if key not in db.data and st.data != "nokey":
                         continue
+                    if st.vtype is not None:
+                        v = db.data.get(key)
+                        if v is not None and type_code(v) != st.vtype:
+                            continue
                     self.unblock(c)
                     srv.reexecute_blocked(c, st)
                     if key not in db.data and not db.blocking.get(key):
