@@ -374,12 +374,37 @@ def mset_generic(c: Any, argv: list[bytes], nx: bool) -> bool:
             if db.lookup_write(argv[j]) is not None:
                 return False
     srv = c.srv
-    lookup = db.lookup_write
+    data = db.data
+    expires = db.expires
+    access = db.access
+    touch = not srv.no_touch
+    clock = srv.lru_clock
+    lfu = srv.lfu
+    signal = bool(db.watched) or srv.tracking_table is not None
+    notify = srv.notify_mask & N.STRING
     for j in range(1, len(argv), 2):
         key = argv[j]
-        lookup(key)  # setKey's lookup: expires a key past its time, touches a live one
-        db.set_key(key, argv[j + 1])
-        db.notify(N.STRING, "set", key)
+        # setKey: look the key up for writing (expiring it if due, touching it), then
+        # overwrite dropping the TTL, or add
+        if key in data:
+            if expires and key in expires:
+                found = db.lookup_write(key) is not None
+            else:
+                found = True
+                if touch:
+                    access[key] = srv.lru_touch(access.get(key)) if lfu else clock
+        else:
+            found = False
+        if found:
+            data[key] = argv[j + 1]
+            if expires:
+                expires.pop(key, None)
+        else:
+            db.add(key, argv[j + 1])
+        if signal:
+            db.signal_modified(key)
+        if notify:
+            srv.notify(N.STRING, "set", key, db.id)
     srv.dirty += (len(argv) - 1) // 2
     return True
 
