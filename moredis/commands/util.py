@@ -2,26 +2,62 @@
 
 from __future__ import annotations
 
+import math
+import time
+from decimal import Decimal
+
 from moredis.errors import RedisError
-from moredis.numbers import string2d
+from moredis.numbers import LLONG_MAX, string2d
 
 TIMEOUT_NOT_FLOAT = "ERR timeout is not a float or out of range"
 TIMEOUT_NEGATIVE = "ERR timeout is negative"
+TIMEOUT_OUT_OF_RANGE = "ERR timeout is out of range"
+_INF = float("inf")
+_LDBL_MAX = Decimal("1.18973149535723176502e4932")  # x86 80-bit long double limits
+_LDBL_TRUE_MIN = Decimal("3.64519953188247460253e-4951")
 
 
 def parse_timeout_seconds(b: bytes) -> int:
-    """getTimeoutFromObjectOrReply (UNIT_SECONDS): decimal seconds -> ms (0 = forever)."""
+    """getTimeoutFromObjectOrReply (UNIT_SECONDS): decimal seconds -> ms (0 = forever).
+
+    Redis reads a long double and rounds the milliseconds up (ceill): "0.0001" waits
+    1 ms, "-0.0001" rounds to 0 and waits forever, "inf" or 1e400 are out of range."""
     f = string2d(b)
-    if f is None or f != f or f in (float("inf"), float("-inf")):
+    if f is None:
         raise RedisError(TIMEOUT_NOT_FLOAT)
-    if f < 0:
+    if f == 0.0 or f in (_INF, -_INF):
+        f = _long_double_edge(b, f)
+    ms = f * 1000.0
+    if ms > LLONG_MAX:
+        raise RedisError(TIMEOUT_OUT_OF_RANGE)
+    if ms == -_INF:
         raise RedisError(TIMEOUT_NEGATIVE)
-    ms = int(f * 1000)
-    if f > 0 and ms == 0:
-        ms = 1
-    if ms > (1 << 63) - 1:
+    t = math.ceil(ms)
+    if t < 0:
+        raise RedisError(TIMEOUT_NEGATIVE)
+    if t > LLONG_MAX - time.time_ns() // 1_000_000:
+        raise RedisError(TIMEOUT_OUT_OF_RANGE)
+    return t
+
+
+def _long_double_edge(b: bytes, f: float) -> float:
+    """What strtold makes of a number a double cannot hold (util.c string2ld)."""
+    body = b.lstrip(b"+-").lower()
+    if body in (b"inf", b"infinity") or body[:2] == b"0x":
+        return f
+    try:
+        dv = Decimal(b.decode("ascii"))
+    except (ArithmeticError, ValueError):
+        return f
+    if f != 0.0:
+        if abs(dv) > _LDBL_MAX:
+            raise RedisError(TIMEOUT_NOT_FLOAT)
+        return f
+    if dv == 0:
+        return 0.0
+    if abs(dv) < _LDBL_TRUE_MIN:
         raise RedisError(TIMEOUT_NOT_FLOAT)
-    return ms
+    return 5e-324 if dv > 0 else -5e-324
 
 
 def parse_timeout_ms(b: bytes) -> int:
