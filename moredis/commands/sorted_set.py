@@ -964,7 +964,7 @@ def blocking_zpop(c: Any, keys: list[bytes], from_max: bool, timeout_arg: bytes,
     if c.deny_blocking:
         c.w.null_array()
         return
-    c.srv.blocking.block_on_keys(c, keys, timeout, _timeout_reply)
+    c.srv.blocking.block_on_keys(c, keys, timeout, _timeout_reply, value_type=OBJ_ZSET)
 
 
 @command("bzpopmin")
