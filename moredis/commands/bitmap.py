@@ -10,7 +10,7 @@ from typing import Any
 
 from moredis import errors as E
 from moredis.commands.registry import command
-from moredis.commands.string import unshare_string
+from moredis.commands.string import cstr, unshare_string
 from moredis.engine import bitops
 from moredis.engine import notify as N
 from moredis.engine.objects import check_string
@@ -106,7 +106,7 @@ def getbit_command(c: Any, argv: list[bytes]) -> None:
 
 
 def _bit_or_byte(arg: bytes) -> bool:
-    u = arg.upper()
+    u = cstr(arg).upper()
     if u == b"BIT":
         return True
     if u == b"BYTE":
@@ -169,7 +169,7 @@ _BITOPS = {b"AND": "and", b"OR": "or", b"XOR": "xor", b"NOT": "not"}
 def bitop_command(c: Any, argv: list[bytes]) -> None:
     """BITOP AND | OR | XOR | NOT destkey key [key ...]: missing keys are empty
     strings; an empty result deletes destkey. Answers the result's length."""
-    op = _BITOPS.get(argv[1].upper())
+    op = _BITOPS.get(cstr(argv[1]).upper())
     if op is None:
         raise RedisError(E.SYNTAX)
     if op == "not" and len(argv) != 4:
@@ -202,7 +202,7 @@ def _bitfield_type(arg: bytes) -> tuple[bool, int]:
     sign = arg[:1]
     if sign != b"i" and sign != b"u":
         raise RedisError(BITFIELD_TYPE)
-    bits = string2ll(arg[1:])
+    bits = string2ll(cstr(arg[1:]))
     signed = sign == b"i"
     if bits is None or bits < 1 or bits > (64 if signed else 63):
         raise RedisError(BITFIELD_TYPE)
@@ -220,7 +220,7 @@ def bitfield_generic(c: Any, argv: list[bytes], readonly_cmd: bool) -> None:
     j = 2
     while j < n:
         rem = n - j - 1
-        sub = argv[j].upper()
+        sub = cstr(argv[j]).upper()
         if sub == b"GET" and rem >= 2:
             opcode = _GET
         elif sub == b"SET" and rem >= 3:
@@ -228,7 +228,7 @@ def bitfield_generic(c: Any, argv: list[bytes], readonly_cmd: bool) -> None:
         elif sub == b"INCRBY" and rem >= 3:
             opcode = _INCRBY
         elif sub == b"OVERFLOW" and rem >= 1:
-            owtype = _OVERFLOW.get(argv[j + 1].upper())
+            owtype = _OVERFLOW.get(cstr(argv[j + 1]).upper())
             if owtype is None:
                 raise RedisError(BITFIELD_OVERFLOW)
             j += 2

@@ -38,6 +38,12 @@ LCS_NO_MEMORY = "ERR Insufficient memory, transient memory for LCS exceeds proto
 MAX_LONG_DOUBLE_CHARS = 5 * 1024
 
 
+def cstr(b: bytes) -> bytes:
+    """An argument as C sees it when comparing option names: up to the first NUL."""
+    i = b.find(0)
+    return b if i < 0 else b[:i]
+
+
 def parse_set_options(argv: list[bytes], start: int, for_getex: bool = False) -> tuple[int, bytes | None]:
     """parseExtendedStringArgumentsOrReply: (flags, expire argument)."""
     flags = 0
@@ -45,7 +51,7 @@ def parse_set_options(argv: list[bytes], start: int, for_getex: bool = False) ->
     n = len(argv)
     j = start
     while j < n:
-        opt = argv[j].upper()
+        opt = cstr(argv[j]).upper()
         nxt = argv[j + 1] if j + 1 < n else None
         if opt == b"NX" and not flags & XX and not for_getex:
             flags |= NX
@@ -338,7 +344,7 @@ def set_generic(c: Any, flags: int, key: bytes, val: bytes, expire: bytes | None
     elif flags & GET:
         # replicated without GET (any of the repeated GETs), key and value untouched
         argv = c.argv
-        srv.rewrite_propagation([argv[:3] + [a for a in argv[3:] if a.upper() != b"GET"]])
+        srv.rewrite_propagation([argv[:3] + [a for a in argv[3:] if cstr(a).upper() != b"GET"]])
     if not flags & GET:
         if ok:
             c.w.ok()
@@ -638,7 +644,7 @@ def lcs_command(c: Any, argv: list[bytes]) -> None:
     j = 3
     n = len(argv)
     while j < n:
-        opt = argv[j].upper()
+        opt = cstr(argv[j]).upper()
         if opt == b"IDX":
             getidx = True
         elif opt == b"LEN":

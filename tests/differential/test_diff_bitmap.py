@@ -231,6 +231,24 @@ def test_bitfield_errors(srv, d, d3):
         x.check("EXISTS", "dest")
 
 
+def test_options_compare_as_c_strings(d, d3):
+    for x in (d, d3):
+        x.check("FLUSHALL")
+        x.check("SET", "k", "vw")
+        x.check("BITCOUNT", "k", "0", "1", "bit\x00x")
+        x.check("BITPOS", "k", "1", "0", "1", "byte\x00")
+        x.check("BITOP", "and\x00x", "d", "k")
+        x.check("BITOP", "not\x00", "d", "k")
+        x.check("BITFIELD", "k", "get\x00x", "u8\x00x", "0")
+        x.check("BITFIELD", "k", "overflow\x00", "sat\x00", "incrby", "u8", "0", "1")
+        x.check("BITFIELD", "k", "get", "u8", "0\x00")
+        x.check("BITFIELD", "k", "get", "u\x008", "0")
+        x.check("BITFIELD", "k", "get", "i8", "#1\x00")
+        x.check("SETBIT", "b", "1\x00", "1")
+        x.check("SETBIT", "b", "1", "1\x00")
+        x.check("GET", "k")
+
+
 def test_bit_offset_limit_follows_proto_max_bulk_len(srv, d):
     d.check("SETBIT", "b", "4294967295", "0")
     d.check("STRLEN", "b")

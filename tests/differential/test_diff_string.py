@@ -43,6 +43,29 @@ def test_set_options(d, d3):
         x.check("GET", "k")
 
 
+def test_options_compare_as_c_strings(d, d3):
+    """Option names are compared up to a NUL byte (strcasecmp); numbers use every byte."""
+    for x in (d, d3):
+        x.check("FLUSHALL")
+        x.check("SET", "k", "v", "nx\x00zz")
+        x.check("SET", "k", "v", "XX\x00", "GET\x00x")
+        x.check("SET", "k", "v", "keepttl\x00a")
+        x.check("SET", "k", "v", "EX\x00", "100")
+        x.check("SET", "k", "v", "EX", "100\x00")
+        x.check("SET", "k", "v", "\x00NX")
+        x.check("GETEX", "k", "persist\x00x")
+        x.check("GETEX", "k", "px\x00", "1000")
+        x.check("INCRBYFLOAT", "f", "1.5\x00abc")
+        x.check("INCRBYFLOAT", "f", "inf\x00")
+        x.check("INCRBYFLOAT", "f", "\x001")
+        x.check("SET", "g", "2.5\x00x")
+        x.check("INCRBYFLOAT", "g", "1")
+        x.check("INCRBY", "f", "1\x00")
+        x.check("GETRANGE", "k", "0\x00", "1")
+        x.check("LCS", "k", "k", "len\x00x")
+        x.check("LCS", "k", "k", "idx\x00", "minmatchlen\x00", "1", "withmatchlen\x00a")
+
+
 def test_set_get_on_wrong_type(srv, d, d3):
     make_wrongtype(srv, d, "w")
     for x in (d, d3):
