@@ -28,7 +28,8 @@ LOOKUP_NOEXPIRE = 16
 class Database:
     """One numbered database (`SELECT n`)."""
 
-    __slots__ = ("_heap", "access", "avg_ttl", "blocking", "data", "expires", "expires_cursor", "id", "srv", "watched")
+    __slots__ = ("_heap", "access", "avg_ttl", "blocking", "data", "expires", "expires_cursor", "id", "srv",
+                 "subexpires", "watched")
 
     def __init__(self, dbid: int, srv: Any) -> None:
         self.id = dbid
@@ -41,6 +42,7 @@ class Database:
         self.blocking: dict[bytes, list] = {}  # key -> clients blocked on it, in arrival order
         self.avg_ttl = 0
         self.expires_cursor = 0
+        self.subexpires: Any = None  # hashes with volatile fields (engine/types/hash.py)
 
     def __len__(self) -> int:
         return len(self.data)

@@ -30,7 +30,9 @@ from moredis.errors import RedisError
 from moredis.server.blocking import Blocking
 from moredis.server.client import Client
 from moredis.server.config import Config, ConfigError
+from moredis.server.latency import add_sample as add_latency_sample
 from moredis.server.log import Logger
+from moredis.server.memory import rss_bytes
 from moredis.server.pubsub import PubSub
 from moredis.version import REDIS_VERSION, __version__
 
@@ -135,6 +137,9 @@ class RedisServer:
         self._cron_handle: Any = None
         self._stopped: asyncio.Event | None = None
         self.slowlog_threshold_us = 10000
+        self.latency_tracking = True  # mirrors of latency-tracking / latency-monitor-threshold
+        self.latency_threshold_us = 1 << 62
+        self.used_memory_startup = rss_bytes()
         self.slowlog_max = 128
         self.guard = False
         self.proto_max_bulk_len = 512 << 20
@@ -169,6 +174,8 @@ class RedisServer:
             "maxmemory-policy": self._set_policy,
             "hz": self._set_hz,
             "loglevel": lambda v: self.log.configure(level=v),
+            "latency-tracking": lambda v: setattr(self, "latency_tracking", v),
+            "latency-monitor-threshold": lambda v: setattr(self, "latency_threshold_us", v * 1000 if v else 1 << 62),
         }
         for name, fn in hooks.items():
             cfg.watch(name, fn)
@@ -513,6 +520,11 @@ class RedisServer:
         cmd.usec += dur
         self.stat_numcommands += 1
         c.last_cmd = cmd
+        if self.latency_tracking and c.blocked is None:  # INFO latencystats (latency.py)
+            h = cmd.latency_hist
+            h[dur] = h.get(dur, 0) + 1
+        if dur >= self.latency_threshold_us and c.blocked is None:  # latency monitor
+            add_latency_sample(self, "fast-command" if cmd.flags & R.FAST else "command", dur // 1000)
         if dur >= self.slowlog_threshold_us >= 0 and not cmd.flags & R.SKIP_SLOWLOG:
             self.slowlog_add(c, argv, dur)
         if self.dirty != dirty and self.propagators:
@@ -558,19 +570,26 @@ class RedisServer:
                 p(db.id, [[b"DEL", key]])
 
     def feed_monitors(self, c: Client, argv: list[bytes]) -> None:
-        """replicationFeedMonitors: `+<time> [<db> <addr>] "arg" ...` to every monitor."""
+        """replicationFeedMonitors: `+<time> [<db> <addr>] "arg" ...` to every monitor,
+        the client that ran the command included; passwords show as "(redacted)"."""
         t = time.time()
-        where = "lua" if c.in_script else ("unix:" + c.addr if c.unix else c.addr)
+        if c.in_script:
+            where = "lua"
+        elif c.unix:
+            where = "unix:" + self.unixsocket_path
+        else:
+            where = c.addr
         head = "%d.%06d [%d %s]" % (int(t), int((t % 1) * 1_000_000), c.db.id, where)
-        body = " ".join(_repr_arg(a) for a in argv)
+        shown = _redact(argv)
+        body = " ".join(_repr_arg(a) for a in shown)
         line = (head + " " + body).encode("utf-8", "surrogateescape")
         for m in list(self.monitors):
-            if m is c:
-                continue
             m.w.simple(line)
-            m.push_to()
+            if m is not c:
+                m.push_to()
 
     def slowlog_add(self, c: Client, argv: list[bytes], dur: int) -> None:
+        argv = _redact(argv)
         args = argv[:32]
         shown = []
         for i, a in enumerate(args):
@@ -846,6 +865,40 @@ class RedisServer:
 def _repr_arg(a: bytes) -> str:
     """sdscatrepr: the quoted form MONITOR and SLOWLOG GET tools show."""
     out = ['"']
+_SENSITIVE = {b"requirepass", b"masterauth", b"tls-key-file-pass", b"tls-client-key-file-pass"}
+
+
+def _redact(argv: list[bytes]) -> list[bytes]:
+    """redactClientCommandArgument's choices, for MONITOR and SLOWLOG: AUTH's arguments,
+    HELLO's AUTH credentials, MIGRATE's AUTH/AUTH2 ones, the values of sensitive configs
+    in CONFIG SET, everything after ACL SETUSER."""
+    name = argv[0].lower()
+    if name == b"auth":
+        return [argv[0]] + [b"(redacted)"] * (len(argv) - 1)
+    if name == b"config" and len(argv) > 3 and argv[1].lower() == b"set":
+        return [a if i < 3 or i % 2 == 0 or argv[i - 1].lower() not in _SENSITIVE else b"(redacted)"
+                for i, a in enumerate(argv)]
+    if name == b"acl" and len(argv) > 2 and argv[1].lower() == b"setuser":
+        return argv[:2] + [b"(redacted)"] * (len(argv) - 2)
+    if name != b"hello" and name != b"migrate":
+        return argv
+    out = list(argv)
+    i = 1
+    while i < len(out):
+        opt = out[i].lower()
+        if opt == b"auth":
+            n = 2 if name == b"hello" else 1
+        elif opt == b"auth2" and name == b"migrate":
+            n = 2
+        else:
+            i += 1
+            continue
+        for j in range(i + 1, min(i + 1 + n, len(out))):
+            out[j] = b"(redacted)"
+        i += n + 1
+    return out
+
+
     for b in a:
         ch = chr(b)
         if ch in '\\"':
