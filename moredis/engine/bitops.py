@@ -16,23 +16,31 @@ U64 = (1 << 64) - 1
 # --- BITCOUNT / BITPOS ---------------------------------------------------------------------
 
 
+_CHUNK = 1 << 16
+
+
 def popcount(buf, start: int = 0, end: int | None = None) -> int:
-    """Set bits in buf[start:end] (redisPopcount)."""
+    """Set bits in buf[start:end] (redisPopcount), a chunk at a time so a huge string
+    is never copied whole."""
     mv = memoryview(buf)[start:end]
-    return int.from_bytes(mv, "big").bit_count()
+    if len(mv) <= _CHUNK:
+        return int.from_bytes(mv, "big").bit_count()
+    return sum(int.from_bytes(mv[i:i + _CHUNK], "big").bit_count() for i in range(0, len(mv), _CHUNK))
 
 
 def first_bit(buf, bit: int) -> int:
     """redisBitpos: index of the first `bit` in buf; for a 1 not found -1, for a 0 not
     found the bit just past the end (the string is seen as padded with zeros)."""
-    data = bytes(buf)
+    mv = memoryview(buf)
     skip = b"\x00" if bit else b"\xff"
-    rest = data.lstrip(skip)
-    n = len(data) - len(rest)
-    if not rest:
-        return -1 if bit else n * 8
-    byte = rest[0] if bit else rest[0] ^ 0xFF
-    return n * 8 + 8 - byte.bit_length()
+    n = len(mv)
+    for i in range(0, n, _CHUNK):
+        chunk = bytes(mv[i:i + _CHUNK])
+        rest = chunk.lstrip(skip)
+        if rest:
+            byte = rest[0] if bit else rest[0] ^ 0xFF
+            return (i + len(chunk) - len(rest)) * 8 + 8 - byte.bit_length()
+    return -1 if bit else n * 8
 
 
 def _clip_range(start: int, end: int, totlen: int) -> tuple[int, int]:
@@ -65,12 +73,12 @@ def bitcount(buf, start: int | None = None, end: int | None = None, isbit: bool 
     if not isbit:
         return popcount(buf, start, end + 1)
     sbyte, ebyte = start >> 3, end >> 3
-    v = int.from_bytes(memoryview(buf)[sbyte:ebyte + 1], "big")
-    nbits = (ebyte - sbyte + 1) * 8
-    lo = 7 - (end & 7)  # bits after `end` in the last byte
-    v >>= lo
-    v &= (1 << (nbits - lo - (start & 7))) - 1
-    return v.bit_count()
+    first = 0xFF >> (start & 7)  # bits of the first byte from `start` on
+    last = (0xFF << (7 - (end & 7))) & 0xFF  # bits of the last byte up to `end`
+    if sbyte == ebyte:
+        return (buf[sbyte] & first & last).bit_count()
+    return ((buf[sbyte] & first).bit_count() + popcount(buf, sbyte + 1, ebyte)
+            + (buf[ebyte] & last).bit_count())
 
 
 def bitpos(buf, bit: int, start: int | None = None, end: int | None = None, isbit: bool = False) -> int:

@@ -124,6 +124,20 @@ def test_bitpos_bit_ranges(buf, bit, start, end):
     assert bitops.bitpos(buf, bit, start, end, True) == expect
 
 
+@pytest.mark.parametrize("n", [1, 65535, 65536, 65537, 200000])
+def test_scans_across_chunks(n):
+    for fill, bit in ((0, 1), (255, 0)):
+        buf = bytearray([fill]) * n
+        assert bitops.first_bit(buf, bit) == (-1 if bit else n * 8)
+        for pos in {0, n - 1, n // 2, min(65536, n - 1)}:
+            b2 = bytearray(buf)
+            b2[pos] ^= 0x10
+            assert bitops.first_bit(b2, bit) == pos * 8 + 3
+            assert bitops.popcount(b2) == (n * 8 - 1 if fill else 1)
+            assert bitops.bitcount(b2, 0, -1, True) == bitops.popcount(b2)
+            assert bitops.bitcount(b2, pos * 8 + 3, pos * 8 + 3, True) == (0 if fill else 1)
+
+
 def test_bitpos_open_end_looks_past_the_string_for_zero():
     assert bitops.bitpos(b"\xff\xff", 0) == 16
     assert bitops.bitpos(b"\xff\xff", 0, 0) == 16
