@@ -862,9 +862,6 @@ class RedisServer:
         return str(e)
 
 
-def _repr_arg(a: bytes) -> str:
-    """sdscatrepr: the quoted form MONITOR and SLOWLOG GET tools show."""
-    out = ['"']
 _SENSITIVE = {b"requirepass", b"masterauth", b"tls-key-file-pass", b"tls-client-key-file-pass"}
 
 
@@ -899,6 +896,9 @@ def _redact(argv: list[bytes]) -> list[bytes]:
     return out
 
 
+def _repr_arg(a: bytes) -> str:
+    """sdscatrepr: the quoted form MONITOR and SLOWLOG GET tools show."""
+    out = ['"']
     for b in a:
         ch = chr(b)
         if ch in '\\"':
