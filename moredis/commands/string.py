@@ -6,8 +6,11 @@ Neighbours: bitmap.py for SETBIT and friends, engine/bitops.py for the LCS algor
 
 from __future__ import annotations
 
+import re
 import warnings
 from typing import Any
+
+import numpy as np
 
 from moredis import errors as E
 from moredis.commands.registry import command
@@ -564,12 +567,41 @@ _NONZERO_DEC = frozenset(b"123456789")
 _NONZERO_HEX = frozenset(b"123456789abcdefABCDEF")
 
 
+_HEXFLOAT = re.compile(rb"([+-]?)0[xX]([0-9a-fA-F]*)(?:\.([0-9a-fA-F]*))?(?:[pP]([+-]?[0-9]+))?")
+
+
+def _hex_long_double(b: bytes) -> Any:
+    """A hex float (strtold's 0x1.8p3 form) rounded once to the 64-bit mantissa of a
+    long double, rather than through a double."""
+    m = _HEXFLOAT.fullmatch(b)
+    if m is None or not (m.group(2) or m.group(3)):
+        raise RedisError(E.NOT_FLOAT)
+    sign, ip, fp, ep = m.groups()
+    fp = fp or b""
+    mant = int((ip + fp) or b"0", 16)
+    exp = (int(ep) if ep else 0) - 4 * len(fp)
+    if mant.bit_length() > 64:  # round half to even to 64 bits
+        shift = mant.bit_length() - 64
+        rest = mant & ((1 << shift) - 1)
+        mant >>= shift
+        exp += shift
+        half = 1 << (shift - 1)
+        if rest > half or (rest == half and mant & 1):
+            mant += 1
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        v = np.ldexp(np.longdouble(mant), max(min(exp, 1 << 20), -(1 << 20)))
+    return -v if sign == b"-" else v
+
+
 def string2ld(b: bytes) -> Any:
     """util.c string2ld: strtold's grammar (hex included), refusing NaN, an overflow to
     infinity (a spelled-out "inf" is accepted) and an underflow to zero."""
     if len(b) >= MAX_LONG_DOUBLE_CHARS:
         raise RedisError(E.NOT_FLOAT)
-    if b"e" in b or b"E" in b or len(b) > 300:
+    if b"x" in b or b"X" in b:
+        v = _hex_long_double(b)
+    elif b"e" in b or b"E" in b or len(b) > 300:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             v = parse_long_double(b)
