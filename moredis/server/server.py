@@ -656,6 +656,9 @@ class RedisServer:
         name = cmd.fullname
         if name in ("eval", "evalsha", "fcall", "eval_ro", "evalsha_ro", "fcall_ro"):
             return name in ("eval", "evalsha", "fcall")  # may write (shebang checked by scripting)
+        if name == "exec" and c.multi:
+            # processCommand: EXEC waits when one of the queued commands may write
+            return any(q.flags & (R.WRITE | R.MAY_REPLICATE) for q, _ in c.multi)
         if cmd.flags & (R.WRITE | R.MAY_REPLICATE):
             return True
         if name == "publish" or name == "spublish":

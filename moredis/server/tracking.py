@@ -154,8 +154,10 @@ class TrackingTable:
         if self.keys and len(self.keys) > srv.config["tracking-table-max-keys"] > 0:
             self.limit_keys()
         st = c.tracking
-        outer_current, outer_reader = self.current, srv.tracking_reader
+        # nested when CLIENT UNPAUSE replays a paused tracking client's command
+        outer = (self.current, srv.tracking_reader, self.pending)
         self.current = c
+        self.pending = []
         if not st.bcast:
             srv.tracking_reader = c
         try:
@@ -164,14 +166,11 @@ class TrackingTable:
             else:
                 srv.call(c, cmd, argv)
         finally:
-            self.current = outer_current
-            srv.tracking_reader = outer_reader
-        if self.pending:
             pending = self.pending
-            self.pending = []
-            for key in pending:
-                if c.tracking is not None:
-                    self.send(c, [key])
+            self.current, srv.tracking_reader, self.pending = outer
+        for key in pending:
+            if c.tracking is not None:
+                self.send(c, [key])
         self.command_done(c, cmd)
 
     def command_done(self, c: Any, cmd: Any) -> None:

@@ -312,3 +312,21 @@ def test_help_lists_every_subcommand(run):
     for sub in ("CACHING", "GETREDIR", "GETNAME", "ID", "INFO", "KILL", "LIST", "UNPAUSE", "PAUSE", "REPLY",
                 "SETNAME", "SETINFO", "UNBLOCK", "TRACKING", "TRACKINGINFO", "NO-EVICT", "NO-TOUCH", "HELP"):
         assert f"\n{sub}" in text, sub
+
+
+def test_pause_write_holds_exec_only_when_a_queued_command_writes(srv, r):
+    other = RawBytesClient(port=srv.port)
+    other.call("MULTI")
+    other.call("GET", "pk")
+    r.execute_command("CLIENT", "PAUSE", 300, "WRITE")
+    t0 = time.monotonic()
+    assert other.call("EXEC") == b"*1\r\n$-1\r\n"
+    assert time.monotonic() - t0 < 0.2
+    r.execute_command("CLIENT", "UNPAUSE")
+    other.call("MULTI")
+    other.call("SET", "pk", "1")
+    r.execute_command("CLIENT", "PAUSE", 300, "WRITE")
+    t0 = time.monotonic()
+    assert other.call("EXEC") == b"*1\r\n+OK\r\n"
+    assert time.monotonic() - t0 >= 0.2
+    other.close()
