@@ -577,3 +577,28 @@ def test_random_generic_sequences(d):
             d.check_sorted("KEYS", "*")
     for c in (d.mine, d.theirs):
         c.call("SELECT", "0")
+
+
+def _hits_misses(c):
+    info = _parse(c.call("INFO", "stats"))
+    if isinstance(info, Exception) or not isinstance(info, bytes):
+        pytest.skip("INFO stats not available")
+    fields = dict(line.split(b":", 1) for line in info.split(b"\r\n") if b":" in line)
+    return int(fields[b"keyspace_hits"]), int(fields[b"keyspace_misses"])
+
+
+def test_keyspace_hit_and_miss_counting(d):
+    """Successful COPY and RENAME are left out: on Redis Stack, RediSearch reacts to their
+    copy_to/rename_to events by opening the key for reading, one more hit than core Redis."""
+    d.check("SET", "k", "v")
+    d.check("SET", "t", "v", "EX", "100")
+    before = [_hits_misses(c) for c in (d.mine, d.theirs)]
+    for args in (("EXISTS", "k", "nope"), ("TYPE", "k"), ("TYPE", "nope"), ("TTL", "t"), ("PTTL", "nope"),
+                 ("TOUCH", "k", "nope"), ("OBJECT", "ENCODING", "k"), ("OBJECT", "REFCOUNT", "nope"),
+                 ("COPY", "nope", "k3"), ("DEL", "k2", "nope"), ("EXPIRE", "t", "50"), ("PERSIST", "t"),
+                 ("MOVE", "k", "1"), ("KEYS", "*"), ("SCAN", "0"), ("RANDOMKEY",), ("EXPIRETIME", "t")):
+        d.check(*args)
+    after = [_hits_misses(c) for c in (d.mine, d.theirs)]
+    mine = (after[0][0] - before[0][0], after[0][1] - before[0][1])
+    theirs = (after[1][0] - before[1][0], after[1][1] - before[1][1])
+    assert mine == theirs
