@@ -298,6 +298,39 @@ def zadd_generic(c: Any, argv: list[bytes], flags: int) -> None:
 @command("zadd")
 def zadd_command(c: Any, argv: list[bytes]) -> None:
     """ZADD key [NX | XX] [GT | LT] [CH] [INCR] score member [score member ...]"""
+    if len(argv) == 4:
+        sb = argv[2]
+        if sb.isdigit() and len(sb) < 300:  # one pair, integer score: the common case
+            db = c.db
+            key = argv[1]
+            z = db.lookup_write(key)
+            if z is not None:
+                if type(z) is not ZSet:
+                    raise RedisError(E.WRONGTYPE)
+                member = argv[3]
+                score = float(sb)
+                zscores = z.scores
+                cur = zscores.get(member)
+                if type(z.zsl) is list:
+                    cfg = c.srv.config.values
+                    me = cfg["zset-max-listpack-entries"]
+                    if me < 1 or (cur is None and (len(zscores) >= me
+                                                   or len(member) > cfg["zset-max-listpack-value"])):
+                        z.to_skiplist()
+                if cur is not None and cur == score:
+                    c.w.integer(0)
+                    return
+                if cur is None:
+                    z.insert(member, score)
+                else:
+                    z.set_score(member, cur, score)
+                srv = c.srv
+                srv.dirty += 1
+                db.signal_modified(key)
+                if srv.notify_mask & N.ZSET:
+                    srv.notify(N.ZSET, "zadd", key, db.id)
+                c.w.integer(1 if cur is None else 0)
+                return
     zadd_generic(c, argv, 0)
 
 

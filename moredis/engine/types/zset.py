@@ -232,6 +232,10 @@ class ZSet:
         """Remove up to `count` lowest (or highest) elements, in the order popped."""
         zsl = self.zsl
         n = len(zsl)
+        if count == 1 and n:
+            t = zsl.pop(-1 if from_max else 0)
+            del self.scores[t[1]]
+            return [t]
         if count > n:
             count = n
         if from_max:
