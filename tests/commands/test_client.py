@@ -247,37 +247,54 @@ def _has(srv, name: str) -> bool:
     return name.encode() in srv.core.table
 
 
+def _blocking_command(srv) -> list | None:
+    """A blocking pop to park a client with: BLPOP, or BZPOPMIN while lists are missing."""
+    if _has(srv, "blpop"):
+        return ["BLPOP", "nolist", "0"]
+    if _has(srv, "bzpopmin"):
+        return ["BZPOPMIN", "nozset", "0"]
+    return None
+
+
 def test_unblock_timeout_and_error(srv, r):
-    if not _has(srv, "blpop"):
-        pytest.skip("needs BLPOP (lists group), not implemented yet")
-    other = redis.Redis(port=srv.port, socket_timeout=10)
+    cmd = _blocking_command(srv)
+    if cmd is None:
+        pytest.skip("needs BLPOP (lists group) or BZPOPMIN, not implemented yet")
+    other = redis.Redis(port=srv.port, protocol=2, socket_timeout=10)
     oid = other.client_id()
+
+    def blocked():
+        try:
+            return other.execute_command(*cmd)
+        except redis.ResponseError as e:
+            return str(e)
+
+    def wait_blocked():
+        for _ in range(100):
+            if "b" in _line_of(r, oid)["flags"]:
+                return
+            time.sleep(0.02)
+        raise AssertionError("the client never blocked")
+
     out: dict = {}
-    th = _timed(lambda: other.blpop(["nolist"], timeout=0), out)
-    for _ in range(100):
-        if "b" in _line_of(r, oid)["flags"]:
-            break
-        time.sleep(0.02)
-    assert _line_of(r, oid)["cmd"] == "blpop"
+    th = _timed(blocked, out)
+    wait_blocked()
+    line = _line_of(r, oid)
+    assert line["cmd"] == cmd[0].lower() and line["argv-mem"] == str(sum(len(a) for a in cmd))
     assert r.execute_command("CLIENT", "UNBLOCK", oid, "TIMEOUT") == 1
     th.join(5)
     assert out["value"] is None
     assert r.execute_command("CLIENT", "UNBLOCK", oid) == 0  # not blocked any more
-
-    def blocked_error():
-        try:
-            other.blpop(["nolist"], timeout=0)
-        except redis.ResponseError as e:
-            return str(e)
-
-    th = _timed(blocked_error, out)
-    for _ in range(100):
-        if "b" in _line_of(r, oid)["flags"]:
-            break
-        time.sleep(0.02)
+    th = _timed(blocked, out)
+    wait_blocked()
     assert r.execute_command("CLIENT", "UNBLOCK", oid, "ERROR") == 1
     th.join(5)
     assert out["value"] == "UNBLOCKED client unblocked via CLIENT UNBLOCK"
+    th = _timed(blocked, out)
+    wait_blocked()
+    assert r.execute_command("CLIENT", "UNBLOCK", oid) == 1  # TIMEOUT is the default
+    th.join(5)
+    assert out["value"] is None
     other.close()
 
 

@@ -340,3 +340,51 @@ def test_help_shape(d, d3, resp):
     assert mine.split(b"\r\n")[1] == theirs.split(b"\r\n")[1]
     n = int(mine[1:mine.index(b"\r\n")])
     assert mine.count(b"\r\n+") == n and n >= 40
+
+
+def _peer_line(x, setup, blocking=None, resp=2):
+    """The masked CLIENT LIST line of a second connection on each side, after `setup`
+    (commands whose replies are read) and `blocking` (sent, never answered)."""
+    seen = []
+    peers = []
+    for main in (x.mine, x.theirs):
+        peer = RawBytesClient(port=main.sock.getpeername()[1])
+        if resp == 3:
+            peer.call("HELLO", "3")
+        pid = peer.call("CLIENT", "ID")[1:-2].decode()
+        for cmd in setup:
+            peer.call(*cmd)
+            if cmd[0] in ("SUBSCRIBE", "PSUBSCRIBE", "SSUBSCRIBE"):
+                for _ in cmd[2:]:  # one confirmation per channel
+                    peer.read()
+        if blocking is not None:
+            peer.send(*blocking)
+            for _ in range(100):
+                if b"flags=b" in main.call("CLIENT", "LIST", "ID", pid):
+                    break
+        seen.append([_masked(line) for line in _lines(main.call("CLIENT", "LIST", "ID", pid))])
+        peers.append(peer)
+    for p in peers:
+        p.close()
+    assert seen[0] == seen[1], seen
+    assert len(seen[0]) == 1
+    return dict(seen[0][0])
+
+
+def test_peer_lines(d, d3):
+    for x in (d, d3):
+        sub = _peer_line(x, [("SUBSCRIBE", "c1", "c2"), ("PSUBSCRIBE", "p*"), ("SSUBSCRIBE", "s1")])
+        assert sub["flags"] == "P" and (sub["sub"], sub["psub"], sub["ssub"]) == ("2", "1", "1")
+        sub3 = _peer_line(x, [("SUBSCRIBE", "c1")], resp=3)
+        assert sub3["flags"] == "P" and sub3["resp"] == "3"
+        trk = _peer_line(x, [("CLIENT", "TRACKING", "on", "BCAST", "PREFIX", "a"), ("SELECT", "2")], resp=3)
+        assert trk["flags"] == "tB" and trk["cmd"] == "select" and trk["db"] == "2"
+        unk = _peer_line(x, [("NOSUCHCOMMAND", "x")])
+        assert unk["cmd"] == "NULL"
+        ar = _peer_line(x, [("GET",)])
+        assert ar["cmd"] == "get"
+        named = _peer_line(x, [("CLIENT", "SETNAME", "n1"), ("CLIENT", "SETINFO", "LIB-NAME", "lib"),
+                               ("CLIENT", "SETINFO", "LIB-VER", "9"), ("CLIENT", "NO-EVICT", "on")])
+        assert (named["name"], named["lib-name"], named["lib-ver"], named["flags"]) == ("n1", "lib", "9", "e")
+        blk = _peer_line(x, [], blocking=("BZPOPMIN", "nozset", "0"))
+        assert blk["flags"] == "b" and blk["cmd"] == "bzpopmin" and blk["argv-mem"] == "15"
