@@ -197,6 +197,9 @@ def test_pause_unblock_reply_modes_errors(d, d3):
         x.check("CLIENT", "PAUSE", "0", "foo")
         x.check("CLIENT", "PAUSE", "abc", "foo")
         x.check("CLIENT", "PAUSE", "0", "write")
+        x.check("CLIENT", "PAUSE", "9000000000000000000", "WRITE")  # a very long pause ...
+        x.check("GET", "k")  # ... lets reads through
+        x.check("CLIENT", "UNPAUSE")
         x.check("CLIENT", "PAUSE", "0", "ALL")
         x.check("CLIENT", "PAUSE", "0")
         x.check("CLIENT", "UNPAUSE")
@@ -386,5 +389,7 @@ def test_peer_lines(d, d3):
         named = _peer_line(x, [("CLIENT", "SETNAME", "n1"), ("CLIENT", "SETINFO", "LIB-NAME", "lib"),
                                ("CLIENT", "SETINFO", "LIB-VER", "9"), ("CLIENT", "NO-EVICT", "on")])
         assert (named["name"], named["lib-name"], named["lib-ver"], named["flags"]) == ("n1", "lib", "9", "e")
+        mon = _peer_line(x, [("MONITOR",)])
+        assert mon["flags"] == "O" and mon["cmd"] == "monitor"
         blk = _peer_line(x, [], blocking=("BZPOPMIN", "nozset", "0"))
         assert blk["flags"] == "b" and blk["cmd"] == "bzpopmin" and blk["argv-mem"] == "15"
