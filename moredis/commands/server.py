@@ -406,8 +406,12 @@ def latency_histogram_command(c: Any, argv: list[bytes]) -> None:
         cmds = []
         for a in argv[2:]:
             cmd = find_command(srv, a)
-            if cmd is not None and cmd.latency_hist:
+            if cmd is None:
+                continue
+            if cmd.latency_hist:
                 cmds.append(cmd)
+            if cmd.subcommands:  # a container stands for its subcommands
+                cmds.extend(sub for sub in cmd.subcommands.values() if sub.latency_hist)
     w = c.w
     w.map(len(cmds))
     for cmd in cmds:

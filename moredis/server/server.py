@@ -363,7 +363,7 @@ class RedisServer:
         if cmd.subcommands is not None:
             sub = cmd.subcommands.get(argv[1].lower())
             if sub is None:
-                self._reject(c, E.unknown_subcommand(argv[1], cmd.name).message, cmd)
+                self._reject(c, E.unknown_subcommand(argv[1], cmd.name).message)  # no command: no stats
                 return
             cmd = sub
             a = cmd.arity
