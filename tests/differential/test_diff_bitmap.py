@@ -351,6 +351,12 @@ bitmap_cmd = st.one_of(
     st.lists(field_op, max_size=4).map(lambda ops: ("BITFIELD", "a", *[x for op in ops for x in op])),
     st.lists(field_op, max_size=3).map(lambda ops: ("BITFIELD_RO", "b", *[x for op in ops for x in op])),
     st.tuples(st.just("GET"), key),
+    # string commands that reshape the same values
+    st.tuples(st.just("SETRANGE"), key, st.sampled_from(["0", "2", "9"]), sval),
+    st.tuples(st.just("GETRANGE"), key, bitrange, bitrange),
+    st.tuples(st.just("INCRBYFLOAT"), key, st.sampled_from(["1", "-2.5", "0x10"])),
+    st.tuples(st.just("LCS"), key, key, st.sampled_from(["LEN", "IDX"])),
+    st.tuples(st.just("GETDEL"), key),
 )
 
 
