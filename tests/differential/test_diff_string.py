@@ -492,6 +492,11 @@ def test_string_notifications(events):
     ev.check("GETEX", "fresh", "PERSIST", expect=[])
     ev.check("GETEX", "fresh", "PXAT", "1", expect=["del"])
     ev.check("GET", "missing", expect=[])
+    ev.check("SET", "past", "v", "EXAT", "1", expect=None)
+    ev.check("GET", "past", expect=None)
+    ev.check("SET", "past", "v", "PXAT", "1", "GET", expect=None)
+    ev.check("SETEX", "past", "1", "v", expect=["expired", "set", "expire"])
+    ev.check("GETEX", "past", "EXAT", "2", expect=["del"])
     ev.check("LCS", "a", "b", expect=[])
 
 
