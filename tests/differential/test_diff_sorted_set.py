@@ -279,6 +279,24 @@ ZRANGE z -inf +inf BYSCORE LIMIT -1 3
 ZRANGE z -inf +inf BYSCORE LIMIT 7 3
 ZRANGE z -inf +inf BYSCORE LIMIT 6 3
 ZRANGE z -inf +inf BYSCORE LIMIT 0 -5
+ZRANGE z -inf +inf BYSCORE LIMIT -2 3
+ZRANGE z -inf +inf BYSCORE LIMIT -7 3
+ZRANGE z -inf +inf BYSCORE LIMIT -8 3
+ZRANGE z 2 5 BYSCORE LIMIT -3 -1
+ZRANGE z 5 2 BYSCORE REV LIMIT -1 3
+ZRANGE z 5 2 BYSCORE REV LIMIT -2 -1
+ZRANGE z 5 2 BYSCORE REV LIMIT -5 -1
+ZRANGE z 5 2 BYSCORE REV LIMIT -6 1
+ZRANGE z (2 (2 BYSCORE LIMIT -1 1
+ZRANGE z - + BYLEX LIMIT -1 3
+ZRANGE z [b [d BYLEX LIMIT -1 3
+ZRANGE z [d [b BYLEX REV LIMIT -1 3
+ZRANGE z [d [b BYLEX REV LIMIT -3 3
+ZRANGESTORE dst z 2 5 BYSCORE LIMIT -3 -1
+ZRANGE dst 0 -1 WITHSCORES
+ZRANGEBYSCORE z -inf +inf LIMIT -1 1
+ZREVRANGEBYSCORE z +inf -inf LIMIT -1 1
+ZREVRANGEBYLEX z + - LIMIT -2 5
 ZRANGE z +inf -inf BYSCORE REV LIMIT 1 2
 ZRANGE z 1 x BYSCORE
 ZRANGE z - + BYLEX
@@ -832,6 +850,13 @@ def test_encodings_follow_redis(d, srv):
     check_encoding(d, srv, "k6")
     d.check("ZINCRBY", "k7", "1", "y" * 65)
     check_encoding(d, srv, "k7")
+    d.check("ZADD", "k8", "1", "a")
+    d.check("ZADD", "k8", "2", "y" * 65)  # one pair: converted on insert
+    check_encoding(d, srv, "k8")
+    d.check("ZADD", "k9", "1", "a")
+    with zconf(srv, d, entries=0):
+        d.check("ZADD", "k9", "1", "a")  # nothing changes, yet zsetTypeMaybeConvert converts
+        check_encoding(d, srv, "k9")
     d.check("ZADD", "big", *pairs(200))
     for args in (("d1", "big", "0", "9"), ("d2", "big", "0", "150"),
                  ("d3", "big", "-inf", "+inf", "BYSCORE", "LIMIT", "0", "10"),
