@@ -596,3 +596,41 @@ def test_object_encoding_after_integral_incrbyfloat(d):
     d.check("SET", "k", "5")
     d.check("INCRBYFLOAT", "k", "1")
     d.check("OBJECT", "ENCODING", "k")
+
+
+# --- keyspace hit/miss counting -----------------------------------------------------------------
+
+def _hits_misses(c) -> tuple[int, int]:
+    info = c.call("INFO", "stats")
+    if not info.startswith(b"$"):
+        pytest.skip("INFO stats not available")
+    fields = dict(line.split(b":", 1) for line in info.split(b"\r\n") if b":" in line)
+    return int(fields[b"keyspace_hits"]), int(fields[b"keyspace_misses"])
+
+
+STAT_CMDS = [
+    ("GET", "s"), ("GET", "nope"), ("MGET", "s", "nope", "n"), ("STRLEN", "s"), ("STRLEN", "nope"),
+    ("GETRANGE", "s", "0", "1"), ("SUBSTR", "nope", "0", "1"), ("GETEX", "s"), ("GETEX", "nope", "PERSIST"),
+    ("GETSET", "g", "1"), ("GETSET", "g", "2"), ("GETDEL", "g"), ("GETDEL", "g"), ("SET", "s", "v", "GET"),
+    ("SET", "x", "v", "NX"), ("SET", "x", "v", "XX"), ("SETNX", "x", "1"), ("SETEX", "x", "100", "v"),
+    ("MSET", "x", "1", "y", "2"), ("MSETNX", "x", "1", "z", "2"), ("MSETNX", "q", "1", "r", "2"),
+    ("APPEND", "x", "1"), ("APPEND", "new", "1"), ("SETRANGE", "x", "0", "a"), ("SETRANGE", "x", "0", ""),
+    ("INCR", "n"), ("DECRBY", "n2", "1"), ("INCRBYFLOAT", "n", "1"), ("LCS", "s", "nope"), ("LCS", "s", "s"),
+    ("SETBIT", "b", "1", "1"), ("GETBIT", "b", "1"), ("GETBIT", "nope", "1"), ("BITCOUNT", "b"),
+    ("BITCOUNT", "nope", "0", "1"), ("BITPOS", "b", "1"), ("BITPOS", "nope", "0"), ("BITOP", "AND", "d", "b", "nope"),
+    ("BITOP", "NOT", "d", "nope"), ("BITFIELD", "b", "GET", "u8", "0"), ("BITFIELD", "nope", "GET", "u8", "0"),
+    ("BITFIELD", "b", "SET", "u8", "0", "1"), ("BITFIELD_RO", "b", "GET", "u8", "0"),
+    ("BITFIELD_RO", "nope", "GET", "u8", "0"),
+]
+
+
+def test_keyspace_hit_and_miss_counting(d):
+    d.check("SET", "s", "hello")
+    d.check("SET", "n", "5")
+    for args in STAT_CMDS:
+        before = [_hits_misses(c) for c in (d.mine, d.theirs)]
+        d.check(*args)
+        after = [_hits_misses(c) for c in (d.mine, d.theirs)]
+        mine = (after[0][0] - before[0][0], after[0][1] - before[0][1])
+        theirs = (after[1][0] - before[1][0], after[1][1] - before[1][1])
+        assert mine == theirs, args
