@@ -9,6 +9,9 @@ notes) is dropped, and our own one-line summary is kept from the existing file
     python tools/specgen.py --port 6400 get set mget ...
     python tools/specgen.py --port 6400 --group string      # every command of a group
     python tools/specgen.py --port 6400 --list              # name and group of all core commands
+    python tools/specgen.py --port 6400 --file server_debug command debug
+        # write into specs/server_debug.json instead of the group's file (a group shared
+        # by several owners can be split over several files; load_specs reads them all)
 """
 
 from __future__ import annotations
@@ -84,6 +87,7 @@ def main() -> None:
     ap.add_argument("--port", type=int, default=6400)
     ap.add_argument("--group")
     ap.add_argument("--list", action="store_true")
+    ap.add_argument("--file", help="spec file name (without .json) to write instead of <group>.json")
     ap.add_argument("names", nargs="*")
     o = ap.parse_args()
     c = RawClient(port=o.port, resp=3)
@@ -102,7 +106,8 @@ def main() -> None:
             sys.exit(f"unknown command {n}")
         docs = all_docs[n.encode()]
         group = s(docs[b"group"])
-        path = SPEC_DIR / f"{group.replace('-', '_')}.json"
+        stem = o.file.removesuffix(".json") if o.file else group.replace("-", "_")
+        path = SPEC_DIR / f"{stem}.json"
         table = json.loads(path.read_text()) if path.exists() else {}
         table[n] = build(info, docs, table.get(n, {}))
         path.write_text(json.dumps(dict(sorted(table.items())), indent=1) + "\n")

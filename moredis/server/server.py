@@ -120,6 +120,7 @@ class RedisServer:
         self.pause_kind: str | None = None  # None, "write", "all"
         self.paused_clients: list[Client] = []
         self.active_expire_enabled = True
+        self.pause_cron = False  # DEBUG PAUSE-CRON: skip the cron's work while set
         self.expire_paused_flag = False
         self.shutdown_asap = False
         self.propagators: list[Any] = []  # AOF, replicas: callables(dbid, argvs)
@@ -360,7 +361,7 @@ class RedisServer:
         if (a > 0 and n != a) or n < -a:
             self._reject(c, E.wrong_arity(cmd.fullname).message, cmd)
             return
-        if cmd.subcommands is not None:
+        if cmd.subcommands is not None and n > 1:  # bare COMMAND (arity -1) runs the container
             sub = cmd.subcommands.get(argv[1].lower())
             if sub is None:
                 self._reject(c, E.unknown_subcommand(argv[1], cmd.name).message)  # no command: no stats
@@ -542,7 +543,7 @@ class RedisServer:
         if cmd is None:
             c.w.error(E.unknown_command(argv).message)
             return
-        if cmd.subcommands is not None:
+        if cmd.subcommands is not None and cmd.handler is None:
             c.w.error(E.wrong_arity(cmd.fullname).message)
             return
         n, a = len(argv), cmd.arity
@@ -703,6 +704,8 @@ class RedisServer:
     # --- cron --------------------------------------------------------------------------
     def cron(self) -> None:
         """serverCron: clocks, active expiry, client timeouts, stats, save points."""
+        if self.pause_cron:
+            return
         self.cron_loops += 1
         now = time.time()
         self.unixtime = now
