@@ -86,3 +86,46 @@ def keyspace_events(srv, ref, d):
         ev = Events(srv, ref, d)
         yield ev
         ev.close()
+
+
+class ReplicationStream:
+    """What a server replicates, read as a replica would (SYNC), on a private reference
+    instance so the shared one never gets a replica attached."""
+
+    def __init__(self, port: int) -> None:
+        import socket
+
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+        self.sock.sendall(b"SYNC\r\n")
+        buf = b""
+        while True:  # skip the keepalive newlines, then the RDB payload ($len\r\n<bytes>)
+            buf += self.sock.recv(65536)
+            buf = buf.lstrip(b"\n")
+            if buf.startswith(b"$") and b"\r\n" in buf:
+                head = buf.index(b"\r\n")
+                size = int(buf[1:head])
+                while len(buf) < head + 2 + size:
+                    buf += self.sock.recv(65536)
+                self.buf = buf[head + 2 + size:]
+                break
+
+    def commands(self, marker: bytes) -> list[list[bytes]]:
+        """Replicated commands up to (excluding) `SET <marker> ...`, PING and SELECT left out."""
+        import hiredis
+
+        rd = hiredis.Reader()
+        rd.feed(self.buf)
+        out: list[list[bytes]] = []
+        while True:
+            x = rd.gets()
+            if x is False:
+                rd.feed(self.sock.recv(65536))
+                continue
+            if x[0].upper() in (b"PING", b"SELECT"):
+                continue
+            if x[0].upper() == b"SET" and x[1] == marker:
+                return out
+            out.append(x)
+
+    def close(self) -> None:
+        self.sock.close()

@@ -3,10 +3,16 @@ RESP3), errors, notifications and random command sequences included."""
 
 from __future__ import annotations
 
+import socket
+import subprocess
+import time
+from pathlib import Path
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from string_helpers import Events, configured, has, keyspace_events, make_wrongtype
+from respclient import RawBytesClient
+from string_helpers import Events, ReplicationStream, configured, has, keyspace_events, make_wrongtype
 
 
 @pytest.fixture
@@ -634,3 +640,83 @@ def test_keyspace_hit_and_miss_counting(d):
         mine = (after[0][0] - before[0][0], after[0][1] - before[0][1])
         theirs = (after[1][0] - before[1][0], after[1][1] - before[1][1])
         assert mine == theirs, args
+
+
+# --- propagation --------------------------------------------------------------------------------
+
+PROPAGATED = [
+    ("SET", "get", "v", "GET"), ("SET", "k", "v", "GET", "EX", "100"),
+    ("SET", "k", "v", "get", "PXAT", "99999999999999"),
+    ("SET", "k", "v", "KEEPTTL", "XX"), ("SET", "k", "v", "NX"), ("SETEX", "k", "100", "v"),
+    ("PSETEX", "k", "100000", "v"), ("SETNX", "k", "1"), ("SETNX", "n", "1"), ("GETSET", "k", "v2"),
+    ("GETDEL", "k"), ("GETDEL", "k"), ("SET", "k", "1"), ("GETEX", "k"), ("GETEX", "k", "EX", "100"),
+    ("GETEX", "k", "PXAT", "99999999999999"), ("GETEX", "k", "PERSIST"), ("GETEX", "k", "PERSIST"),
+    ("GETEX", "k", "EXAT", "1"), ("INCRBYFLOAT", "f", "1.5"), ("INCRBYFLOAT", "f", "0x10"),
+    ("MSET", "a", "1", "b", "2"), ("MSETNX", "a", "1", "c", "2"), ("MSETNX", "c", "1", "d", "2"),
+    ("APPEND", "a", "x"), ("SETRANGE", "a", "0", ""), ("SETRANGE", "a", "0", "y"), ("INCR", "i"),
+    ("DECRBY", "i", "5"), ("INCRBY", "i", "x"), ("SETBIT", "b", "0", "0"), ("SETBIT", "b", "0", "1"),
+    ("SETBIT", "b", "0", "1"), ("BITFIELD", "b", "SET", "u8", "0", "128"), ("BITFIELD", "b", "GET", "u8", "0"),
+    ("BITFIELD", "b", "SET", "u8", "0", "1", "SET", "u8", "8", "0"),
+    ("BITFIELD", "b", "OVERFLOW", "FAIL", "INCRBY", "u8", "0", "1000"), ("BITOP", "AND", "e", "nope"),
+    ("SET", "e", "x"), ("BITOP", "AND", "e", "nope"), ("BITOP", "OR", "e", "b"), ("LCS", "a", "b"),
+]
+
+
+def _free_port() -> int:
+    sk = socket.socket()
+    sk.bind(("127.0.0.1", 0))
+    port = sk.getsockname()[1]
+    sk.close()
+    return port
+
+
+def _connect(port: int) -> RawBytesClient:
+    for _ in range(100):
+        try:
+            return RawBytesClient(port=port)
+        except OSError:
+            time.sleep(0.05)
+    raise ConnectionError(f"no server on port {port}")
+
+
+def test_propagation_matches_the_replication_stream(srv):
+    """Each command runs on moredis (its propagators record what it replicates) and on a
+    private reference read through SYNC; relative expiries become absolute times, which
+    must agree within a few seconds."""
+    script = Path(__file__).resolve().parents[2] / "tools" / "reference-redis"
+    port = _free_port()
+    if subprocess.run([str(script), "start", str(port)], capture_output=True, timeout=300).returncode != 0:
+        pytest.skip("private reference server could not start")
+    got: list[list[bytes]] = []
+
+    def record(dbid, argvs):
+        got.extend(list(a) for a in argvs)
+
+    mine = RawBytesClient(port=srv.port)
+    srv.call_in_loop(srv.core.propagators.append, record)
+    try:
+        ref = _connect(port)
+        stream = ReplicationStream(port)
+        mine.call("SELECT", "9")
+        mine.call("FLUSHDB")
+        for cmd in PROPAGATED:
+            assert mine.call(*cmd) == ref.call(*cmd), cmd
+        mine.call("SET", "--end--", "x")
+        ref.call("SET", "--end--", "x")
+        theirs = stream.commands(b"--end--")
+        got = [a for a in got if a[:2] != [b"SET", b"--end--"] and a[0].upper() not in (b"SELECT", b"FLUSHDB")]
+        assert len(got) == len(theirs) > 25, (got, theirs)
+        for a, b in zip(got, theirs, strict=True):
+            assert len(a) == len(b), (a, b)
+            for x, y in zip(a, b, strict=True):
+                if x != y and x.isdigit() and y.isdigit() and int(x) > 10**12:
+                    assert abs(int(x) - int(y)) < 5000, (a, b)
+                else:
+                    assert x == y, (a, b)
+        stream.close()
+        ref.close()
+    finally:
+        srv.call_in_loop(srv.core.propagators.remove, record)
+        mine.call("FLUSHDB")
+        mine.close()
+        subprocess.run([str(script), "stop", str(port)], capture_output=True, timeout=60)
