@@ -18,6 +18,7 @@ from moredis.commands.registry import command
 from moredis.errors import RedisError
 from moredis.numbers import LLONG_MAX, parse_int
 from moredis.server.client import MASTER, NORMAL, PUBSUB, REPLICA
+from moredis.server.tracking import TrackingTable
 
 _TYPES = {b"normal": NORMAL, b"slave": REPLICA, b"replica": REPLICA, b"pubsub": PUBSUB, b"master": MASTER}
 _QBUF_ALLOC = 20474  # what Redis's query buffer allocation shows as qbuf + qbuf-free
@@ -471,8 +472,6 @@ def client_tracking_command(c: Any, argv: list[bytes]) -> None:
             _check_prefixes(c, prefixes)
         table = srv.tracking_table
         if table is None:
-            from moredis.server.tracking import TrackingTable
-
             table = srv.tracking_table = TrackingTable(srv)
         table.enable(c, redirect, bcast, optin, optout, noloop, prefixes)
     elif onoff == b"off":
