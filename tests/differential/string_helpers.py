@@ -13,8 +13,9 @@ class NotAString:
 
 
 def has(d, name: str) -> bool:
-    """Whether moredis knows the command (an unknown one fails before arity)."""
-    return b"unknown command" not in d.mine.call(name)
+    """Whether moredis knows the command, by its COMMAND INFO entry."""
+    reply = d.mine.call("COMMAND", "INFO", name)
+    return reply.startswith(b"*1\r\n*") and not reply.startswith(b"*1\r\n*-1")
 
 
 def make_wrongtype(srv, d, key: str) -> None:

@@ -720,3 +720,18 @@ def test_propagation_matches_the_replication_stream(srv):
         mine.call("FLUSHDB")
         mine.close()
         subprocess.run([str(script), "stop", str(port)], capture_output=True, timeout=60)
+
+
+def test_inside_multi(d, d3):
+    if not has(d, "MULTI"):
+        pytest.skip("moredis has no MULTI yet")
+    for x in (d, d3):
+        x.check("FLUSHALL")
+        x.check("MULTI")
+        for cmd in [("SET", "a", "ohmytext", "GET"), ("MSET", "b", "mynewtext"),
+                    ("LCS", "a", "b", "IDX", "WITHMATCHLEN"),
+                    ("INCRBYFLOAT", "f", "1.5"), ("GETEX", "f", "PERSIST"), ("BITFIELD", "bf", "OVERFLOW", "FAIL",
+                    "INCRBY", "u2", "0", "5", "GET", "u2", "0"), ("APPEND", "a", "!"), ("GETDEL", "a"),
+                    ("SETRANGE", "a", "-1", "x"), ("MSET", "a")]:
+            x.check(*cmd)
+        x.check("EXEC")
