@@ -155,14 +155,33 @@ def _modified(c: Any, key: bytes, event: str, dirty: int) -> None:
 
 
 def hset_generic(c: Any, argv: list[bytes]) -> int:
-    """hsetCommand's body: how many fields are new. Every pair counts as a change."""
+    """hsetCommand's body: how many fields are new. Every pair counts as a change.
+    The hottest hash path, so the lookup and hashTypeTryConversion are inlined."""
     n = len(argv)
-    if n % 2:
+    if n & 1:
         raise E.wrong_arity(c.cmd.fullname if c.cmd is not None else "hset")
     key = argv[1]
-    h = _write_or_create(c, key)
+    db = c.db
+    srv = c.srv
+    h = db.lookup_write(key)
+    if h is None:
+        h = Hash()
+        db.add(key, h)
+    elif type(h) is not Hash:
+        raise RedisError(WRONGTYPE)
+    elif h.ttl is not None and (h.ttl.key != key or h.ttl.db is not db):
+        field_expiry(srv).track(db, key, h)
     if h.enc != HASHTABLE:
-        _try_conversion(c, h, argv, 2)
+        vals = srv.config.values
+        maxe = vals["hash-max-listpack-entries"]
+        if (n - 2) >> 1 > maxe:
+            h.to_hashtable()
+        else:
+            maxv = vals["hash-max-listpack-value"]
+            for a in argv[2:]:
+                if len(a) > maxv:
+                    h.to_hashtable()
+                    break
     created = 0
     if h.ttl is None:
         for i in range(2, n, 2):
@@ -175,10 +194,8 @@ def hset_generic(c: Any, argv: list[bytes]) -> int:
         for i in range(2, n, 2):
             if sv(argv[i], argv[i + 1]):
                 created += 1
-    srv = c.srv
-    if h.enc != HASHTABLE and len(h) > srv.config.values["hash-max-listpack-entries"]:
+    if created and h.enc != HASHTABLE and len(h) > maxe:
         h.to_hashtable()
-    db = c.db
     if db.watched or srv.tracking_table is not None:
         db.signal_modified(key)
     if srv.notify_mask & N.HASH:
@@ -221,16 +238,26 @@ def hsetnx_command(c: Any, argv: list[bytes]) -> None:
 @command("hget")
 def hget_command(c: Any, argv: list[bytes]) -> None:
     """HGET key field"""
-    h = _read(c, argv[1])
+    h = c.db.lookup_read(argv[1])
     if h is None:
         c.w.null()
         return
+    if type(h) is not Hash:
+        raise RedisError(WRONGTYPE)
     f = argv[2]
     v = h.get(f)
-    if v is None or (h.ttl is not None and h.is_expired(f, c.srv.mstime()) and _expire_field(c, argv[1], h, f)):
+    if v is None:
         c.w.null()
-        return
-    c.w.bulk(v)
+    elif h.ttl is None:
+        c.w.bulk(v)
+    else:
+        t = h.ttl
+        if t.key != argv[1] or t.db is not c.db:
+            field_expiry(c.srv).track(c.db, argv[1], h)
+        if h.is_expired(f, c.srv.mstime()) and _expire_field(c, argv[1], h, f):
+            c.w.null()
+        else:
+            c.w.bulk(v)
 
 
 @command("hmget")
