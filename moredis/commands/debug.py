@@ -341,7 +341,8 @@ def _leak(c: Any, argv: list[bytes]) -> None:
 
 def _error(c: Any, argv: list[bytes]) -> None:
     """The argument itself is the error line (no ERR prefix); newlines become spaces."""
-    c.w.error(argv[2].decode("utf-8", "surrogateescape"))
+    text = argv[2].replace(b"\r", b" ").replace(b"\n", b" ")
+    c.w.error(text.decode("utf-8", "surrogateescape"))
 
 
 def _sleep(c: Any, argv: list[bytes]) -> None:
