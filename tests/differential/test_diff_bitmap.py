@@ -357,6 +357,7 @@ bitmap_cmd = st.one_of(
     st.tuples(st.just("INCRBYFLOAT"), key, st.sampled_from(["1", "-2.5", "0x10"])),
     st.tuples(st.just("LCS"), key, key, st.sampled_from(["LEN", "IDX"])),
     st.tuples(st.just("GETDEL"), key),
+    st.tuples(st.just("LPUSH"), key, st.just("x")),  # a key of another type
 )
 
 

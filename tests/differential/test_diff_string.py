@@ -554,6 +554,7 @@ string_cmd = st.one_of(
     st.tuples(st.just("INCRBYFLOAT"), key, float_arg),
     st.tuples(st.just("LCS"), key, key, st.sampled_from(["LEN", "IDX", "WITHMATCHLEN"])),
     st.tuples(st.just("EXISTS"), key),
+    st.tuples(st.just("LPUSH"), key, st.just("x")),  # a key of another type
 )
 
 
