@@ -31,7 +31,7 @@ from moredis.numbers import LLONG_MAX, parse_int
 FILL = "list-max-listpack-size"
 RANK_ZERO = ("ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... "
              "or use negative to start from the end of the list")
-RANK_RANGE = "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807"
+LONG_RANGE = "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807"
 NUMKEYS = "ERR numkeys should be greater than 0"
 COUNT_GT0 = "ERR count should be greater than 0"
 
@@ -452,7 +452,7 @@ def lpos_command(c: Any, argv: list[bytes]) -> None:
             j += 1
             rank = parse_int(argv[j])
             if rank < -LLONG_MAX:
-                raise RedisError(RANK_RANGE)
+                raise RedisError(LONG_RANGE)
             if rank == 0:
                 raise RedisError(RANK_ZERO)
         elif opt == b"COUNT" and more:
@@ -577,6 +577,8 @@ def linsert_command(c: Any, argv: list[bytes]) -> None:
 def lrem_command(c: Any, argv: list[bytes]) -> None:
     """LREM key count element: count > 0 from the head, < 0 from the tail, 0 all."""
     count = parse_int(argv[2])
+    if count < -LLONG_MAX:
+        raise RedisError(LONG_RANGE)
     db = c.db
     key = argv[1]
     o = db.lookup_write(key)
