@@ -625,6 +625,7 @@ def _run_sequence(d, cmds):
             continue
         d.check(*args)
     assert _dataset(d.mine) == _dataset(d.theirs)
+    d.check("DEBUG", "DIGEST")
 
 
 @settings(max_examples=25, deadline=None, derandomize=True,
