@@ -97,6 +97,7 @@ class RedisServer:
         self.stat_numconnections = 0
         self.stat_rejected_conn = 0
         self.stat_expiredkeys = 0
+        self.stat_expired_subkeys = 0  # hash fields (engine/types/hash.py)
         self.stat_evictedkeys = 0
         self.stat_keyspace_hits = 0
         self.stat_keyspace_misses = 0
@@ -839,6 +840,7 @@ class RedisServer:
         self.stat_numconnections = 0
         self.stat_rejected_conn = 0
         self.stat_expiredkeys = 0
+        self.stat_expired_subkeys = 0
         self.stat_evictedkeys = 0
         self.stat_keyspace_hits = 0
         self.stat_keyspace_misses = 0
