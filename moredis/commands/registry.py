@@ -116,7 +116,7 @@ class Command:
         self.rejected_calls = 0
         self.failed_calls = 0
         self.id = 0
-        self.latency_hist: dict[int, int] = {}  # usec -> calls, for INFO latencystats
+        self.latency_hist: list | None = None  # calls per usec, for INFO latencystats (server/latency.py)
 
     def __repr__(self) -> str:
         return f"<Command {self.fullname}>"

@@ -194,7 +194,7 @@ def config_resetstat_command(c: Any, argv: list[bytes]) -> None:
     srv = c.srv
     srv.reset_stats()
     for cmd in all_commands(srv):
-        cmd.latency_hist = {}
+        cmd.latency_hist = None
     srv.peak_reset = True
     srv.stat_peak_memory = M.rss_bytes()
     c.w.ok()
@@ -383,7 +383,7 @@ def find_command(srv: Any, name: bytes) -> Any:
 
 
 def _histogram_entry(w: Any, cmd: Any) -> None:
-    hist = cmd.latency_hist
+    hist = L.as_dict(cmd.latency_hist)
     buckets = L.cumulative_buckets(hist)
     w.bulk(cmd.fullname.encode())
     w.map(2)

@@ -512,9 +512,9 @@ def latencystats_section(srv: Any) -> Fields:
     pcts = srv.config["latency-tracking-info-percentiles"]
     f: Fields = []
     for cmd in all_commands(srv):
-        hist = cmd.latency_hist
-        if hist:
-            f.append((f"latency_percentiles_usec_{cmd.fullname}", L.percentiles_line(hist, pcts)))
+        if cmd.latency_hist:
+            f.append((f"latency_percentiles_usec_{cmd.fullname}",
+                      L.percentiles_line(L.as_dict(cmd.latency_hist), pcts)))
     return f
 
 

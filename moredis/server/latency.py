@@ -6,8 +6,9 @@ Monitor: `add_sample(srv, event, ms)` keeps, per event name, the last 160 sample
 second: a second sample in the same second only raises the first, as latency.c
 latencyAddSample does) and the all-time maximum. The series live in `srv.latency_events`.
 
-Histograms: the hot path (server.call) only counts durations per whole microsecond in a
-dict on the Command (`cmd.latency_hist`, {usec: count}); nothing else is paid per call.
+Histograms: the hot path (server.call) only counts durations per whole microsecond on the
+Command (`cmd.latency_hist`: a list indexed by usec, one list item increment per call);
+nothing else is paid per call.
 Percentiles and buckets are computed on demand with the bucket arithmetic of the
 HdrHistogram Redis uses (lowest value 1 ns, highest 1 s, 2 significant digits), so the
 numbers print exactly as Redis prints them for the same samples.
@@ -169,6 +170,31 @@ def doctor(srv: Any) -> str:
 
 
 # --- command latency histograms ---------------------------------------------------------------
+# The hot path (server.call) does `cmd.latency_hist[usec] += 1` on a list of FAST_SLOTS
+# counters whose last item is a dict for longer calls; `record_slow` handles the first
+# call (no list yet) and the long ones, where that statement raises.
+FAST_SLOTS = 256
+
+
+def record_slow(cmd: Any, usec: int) -> None:
+    h = cmd.latency_hist
+    if h is None:
+        h = cmd.latency_hist = [0] * FAST_SLOTS + [{}]
+        if usec < FAST_SLOTS:
+            h[usec] = 1
+            return
+    over = h[FAST_SLOTS]
+    over[usec] = over.get(usec, 0) + 1
+
+
+def as_dict(h: Any) -> dict[int, int]:
+    """A command's histogram as {usec: calls}."""
+    if not h:
+        return {}
+    out = {i: n for i, n in enumerate(h[:FAST_SLOTS]) if n}
+    out.update(h[FAST_SLOTS])
+    return out
+
 # HdrHistogram geometry used by Redis: values in ns, 1 .. 1e9, 2 significant digits, so
 # 256 sub-buckets per bucket (128 new ones per power of two after the first bucket).
 HDR_MIN = 1

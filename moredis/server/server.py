@@ -31,6 +31,7 @@ from moredis.server.blocking import Blocking
 from moredis.server.client import Client
 from moredis.server.config import Config, ConfigError
 from moredis.server.latency import add_sample as add_latency_sample
+from moredis.server.latency import record_slow as record_latency_slow
 from moredis.server.log import Logger
 from moredis.server.memory import rss_bytes
 from moredis.server.pubsub import PubSub
@@ -523,8 +524,10 @@ class RedisServer:
         self.stat_numcommands += 1
         c.last_cmd = cmd
         if self.latency_tracking and c.blocked is None:  # INFO latencystats (latency.py)
-            h = cmd.latency_hist
-            h[dur] = h.get(dur, 0) + 1
+            try:
+                cmd.latency_hist[dur] += 1
+            except (IndexError, TypeError):
+                record_latency_slow(cmd, dur)
         if dur >= self.latency_threshold_us and c.blocked is None:  # latency monitor
             add_latency_sample(self, "fast-command" if cmd.flags & R.FAST else "command", dur // 1000)
         if dur >= self.slowlog_threshold_us >= 0 and not cmd.flags & R.SKIP_SLOWLOG:
