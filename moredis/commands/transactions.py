@@ -48,7 +48,7 @@ def _watched_key_expired(c: Any) -> bool:
     for db, key, alive in c.user_data.get("watch_alive", ()):
         if alive and db.expires:
             when = db.expires.get(key)
-            if when is not None and when <= now:
+            if when is not None and when < now:
                 return True
     return False
 
