@@ -139,7 +139,8 @@ def _set_one(c: Any, h: Hash, field: bytes, value: bytes, keepttl: bool) -> None
         if len(field) > maxv or len(value) > maxv:
             h.to_hashtable()
         else:
-            if h.set_value(field, value, keepttl) and len(h) > vals["hash-max-listpack-entries"]:
+            h.set_value(field, value, keepttl)
+            if len(h) > vals["hash-max-listpack-entries"]:
                 h.to_hashtable()
             return
     h.set_value(field, value, keepttl)
@@ -194,7 +195,7 @@ def hset_generic(c: Any, argv: list[bytes]) -> int:
         for i in range(2, n, 2):
             if sv(argv[i], argv[i + 1]):
                 created += 1
-    if created and h.enc != HASHTABLE and len(h) > maxe:
+    if h.enc != HASHTABLE and len(h) > maxe:  # checked after updates too, as hashTypeSet does
         h.to_hashtable()
     if db.watched or srv.tracking_table is not None:
         db.signal_modified(key)

@@ -218,6 +218,14 @@ def test_encodings_and_listpack_order(d, srv):
                 d.check_sorted("HGETALL", "h")  # a hashtable has no defined order
             else:
                 d.check("HGETALL", "h")
+    d.check("DEL", "h", "h2", "h3", "h4")
+    for key in ("h", "h2", "h3", "h4"):
+        d.check("HSET", key, "a", "1", "b", "2", "c", "3")
+    with configured(d, srv, hash_max_listpack_entries=1):  # a lowered limit bites on any write
+        for args in (("HSET", "h", "a", "5"), ("HINCRBY", "h2", "a", "1"), ("HEXPIRE", "h3", "100", "FIELDS", "1", "a"),
+                     ("HSET", "h3", "a", "1"), ("HSETNX", "h4", "a", "1"), ("HDEL", "h4", "a")):
+            d.check(*args)
+            d.check("OBJECT", "ENCODING", args[1])
     with configured(d, srv, hash_max_listpack_entries=0):
         d.check("DEL", "h")
         d.check("HSET", "h", "a", "1")

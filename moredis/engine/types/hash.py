@@ -391,7 +391,7 @@ def fields_removed(db: Any, key: bytes, h: Hash, fields: list[bytes], notify: bo
     each, expired_subkeys, WATCH/tracking, 'hexpired' and, when h is now empty, the
     key deleted with 'del'. True when the key was deleted."""
     srv = db.srv
-    srv.stat_expired_subkeys = getattr(srv, "stat_expired_subkeys", 0) + len(fields)
+    srv.stat_expired_subkeys += len(fields)
     if srv.propagators:
         argvs = [[b"HDEL", key, f] for f in fields]
         for p in srv.propagators:
