@@ -103,12 +103,11 @@ def bitpos(buf, bit: int, start: int | None = None, end: int | None = None, isbi
         return -1
     first_mask, last_mask = masks
     nbytes = end - start + 1
-    pos = _bitpos_masked(buf, bit, start, end, nbytes, first_mask, last_mask)
-    start_adj, nbytes_left, pos = pos
-    if end_given and bit == 0 and pos == nbytes_left << 3:
-        return -1
+    start, nbytes, pos = _bitpos_masked(buf, bit, start, end, nbytes, first_mask, last_mask)
+    if end_given and bit == 0 and pos == nbytes << 3:
+        return -1  # an explicit range holds no 0: the bit past it does not count
     if pos != -1:
-        pos += start_adj << 3
+        pos += start << 3
     return pos
 
 
