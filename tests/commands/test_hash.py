@@ -301,3 +301,24 @@ def test_multi_exec_and_resp3_shapes():
     x2("hset", "k", "a", "1")
     assert x2.raw("hgetall", "k").kind == "map"  # the writer flattens it on the wire
     assert x2("hrandfield", "k", "1", "withvalues") == [b"a", b"1"]
+
+
+def test_reindex_after_keyspaces_are_swapped(h):
+    """What SWAPDB needs: swap `subexpires` along with the data, then reindex both."""
+    from moredis.engine.types.hash import reindex
+
+    srv = h.srv
+    h("hset", "k", "a", "1", "b", "2")
+    h("hpexpire", "k", "5", "FIELDS", "1", "a")
+    a, b = srv.dbs[0], srv.dbs[1]
+    for name in ("data", "expires", "access", "subexpires"):
+        va, vb = getattr(a, name), getattr(b, name)
+        setattr(a, name, vb)
+        setattr(b, name, va)
+    reindex(a)
+    reindex(b)
+    assert len(b.subexpires) == 1 and len(a.subexpires) == 0
+    h.now[0] += 6
+    srv.cron()
+    h("select", "1")
+    assert h("hgetall", "k") == {b"b": b"2"} and h("hlen", "k") == 1

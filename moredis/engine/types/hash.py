@@ -265,6 +265,7 @@ def volatile_hashes(db: Any) -> VolatileHashes:
             db.subexpires = sub
         except AttributeError:  # a Database without the slot: keep the index privately
             pass
+    sub.db = db  # it may have come with swapped contents
     return sub
 
 
@@ -384,6 +385,19 @@ def track(db: Any, key: bytes, value: Any) -> None:
     loading). Any other value is ignored, so callers need not check the type."""
     if type(value) is Hash and value.ttl is not None:
         field_expiry(db.srv).track(db, key, value)
+
+
+def reindex(db: Any) -> None:
+    """Schedule again every hash listed in db.subexpires: for code that moves whole
+    keyspaces between databases (SWAPDB swapping `subexpires` with the data)."""
+    sub = volatile_hashes(db)
+    fe = field_expiry(db.srv)
+    for key, h in list(dict.items(sub)):
+        if db.data.get(key) is h and h.ttl is not None:
+            h.ttl.sched = None
+            fe.track(db, key, h)
+        else:
+            dict.pop(sub, key, None)
 
 
 def fields_removed(db: Any, key: bytes, h: Hash, fields: list[bytes], notify: bool = True) -> bool:
