@@ -32,6 +32,7 @@ from moredis.server.client import Client
 from moredis.server.config import Config, ConfigError
 from moredis.server.latency import add_sample as add_latency_sample
 from moredis.server.latency import record_slow as record_latency_slow
+from moredis.server.listeners import bind_changed, port_changed
 from moredis.server.log import Logger
 from moredis.server.memory import rss_bytes
 from moredis.server.pubsub import PubSub
@@ -177,6 +178,8 @@ class RedisServer:
             "maxmemory-policy": self._set_policy,
             "hz": self._set_hz,
             "loglevel": lambda v: self.log.configure(level=v),
+            "port": lambda v: port_changed(self, v),
+            "bind": lambda v: bind_changed(self, v),
             "latency-tracking": lambda v: setattr(self, "latency_tracking", v),
             "latency-monitor-threshold": lambda v: setattr(self, "latency_threshold_us", v * 1000 if v else 1 << 62),
         }

@@ -372,3 +372,63 @@ def test_time_and_lastsave(h):
     sec, usec = h("time")
     assert abs(int(sec) - time.time()) < 5 and 0 <= int(usec) < 1_000_000
     assert h("lastsave") == h.srv.lastsave
+
+
+# --- CONFIG SET port / bind on a running server ---------------------------------------------
+
+def _free_port() -> int:
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def _connect(port: int) -> RawClient | None:
+    for _ in range(50):
+        try:
+            return RawClient(port=port)
+        except OSError:
+            time.sleep(0.02)
+    return None
+
+
+def test_config_set_port_and_bind_reopen_listeners(fresh_server):
+    old = fresh_server.port
+    c = RawClient(port=old)
+    busy = socket.socket()
+    busy.bind(("127.0.0.1", 0))
+    busy.listen(1)
+    assert str(c.call("CONFIG", "SET", "port", str(busy.getsockname()[1]))) == (
+        "ERR CONFIG SET failed (possibly related to argument 'port') - Unable to listen on this port. "
+        "Check server logs.")
+    busy.close()
+    assert str(c.call("CONFIG", "SET", "bind", "192.0.2.1")) == (
+        "ERR CONFIG SET failed (possibly related to argument 'bind') - Failed to bind to specified addresses.")
+    assert c.call("CONFIG", "GET", "bind") == [b"bind", b"127.0.0.1"]
+    assert RawClient(port=old).call("PING") == b"PONG"  # still served after the refusals
+    new = _free_port()
+    assert c.call("CONFIG", "SET", "port", str(new)) == b"OK"
+    d = _connect(new)
+    assert d is not None and d.call("PING") == b"PONG"
+    with pytest.raises(OSError):
+        RawClient(port=old, timeout=1)
+    assert f"tcp_port:{new}" in c.call("INFO", "server").decode()
+    assert c.call("CONFIG", "SET", "bind", "127.0.0.1 -192.0.2.1") == b"OK"  # '-': optional address
+    assert _connect(new).call("PING") == b"PONG"
+    assert c.call("PING") == b"PONG"  # open connections survive
+    d.close()
+    c.close()
+
+
+def test_config_set_port_zero_closes_tcp(fresh_server):
+    c = RawClient(port=fresh_server.port)
+    new = _free_port()
+    assert c.call("CONFIG", "SET", "port", str(new)) == b"OK"
+    assert c.call("CONFIG", "SET", "port", "0") == b"OK"
+    assert "tcp_port:0" in c.call("INFO", "server").decode()
+    assert "listener0" not in c.call("INFO", "server").decode()
+    with pytest.raises(OSError):
+        RawClient(port=new, timeout=1)
+    assert c.call("PING") == b"PONG"
+    c.close()
