@@ -459,10 +459,11 @@ def _protocol(c: Any, argv: list[bytes]) -> None:
     elif name == b"push":
         if w.resp < 3:
             raise RedisError("ERR RESP2 is not supported by this command")
+        # Redis defers pushes made while a command runs until after its reply
+        w.bulk(b"Some real reply following the push reply")
         w.push(2)
         w.bulk(b"server-cpu-usage")
         w.integer(42)
-        w.bulk(b"Some real reply following the push reply")
     elif name == b"true":
         w.boolean(True)
     elif name == b"false":
