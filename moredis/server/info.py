@@ -368,7 +368,7 @@ def stats_section(srv: Any) -> Fields:
         ("expired_keys", srv.stat_expiredkeys),
         ("expired_stale_perc", "0.00"),
         ("expired_time_cap_reached_count", 0),
-        ("expire_cycle_cpu_milliseconds", getattr(srv, "stat_expire_cycle_ms", 0)),
+        ("expire_cycle_cpu_milliseconds", getattr(srv, "stat_expire_cycle_ns", 0) // 1_000_000),
         ("evicted_keys", srv.stat_evictedkeys),
         ("evicted_clients", getattr(srv, "stat_evictedclients", 0)),
         ("evicted_scripts", getattr(srv, "stat_evictedscripts", 0)),

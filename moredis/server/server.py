@@ -143,6 +143,7 @@ class RedisServer:
         self.slowlog_threshold_us = 10000
         self.latency_tracking = True  # mirrors of latency-tracking / latency-monitor-threshold
         self.latency_threshold_us = 1 << 62
+        self.stat_expire_cycle_ns = 0
         self.used_memory_startup = rss_bytes()
         self.slowlog_max = 128
         self.guard = False
@@ -718,6 +719,7 @@ class RedisServer:
         self.unixtime = now
         self.lru_clock = int(now) & LRU_CLOCK_MAX
         if self.active_expire_enabled and not self.is_replica and not self.expire_paused():
+            t0 = time.perf_counter_ns()
             ms = self.mstime()
             budget = 2000
             for db in self.dbs:
@@ -725,6 +727,10 @@ class RedisServer:
                     budget -= db.active_expire(ms, budget)
                     if budget <= 0:
                         break
+            spent = time.perf_counter_ns() - t0  # INFO expire_cycle_cpu_milliseconds, latency event
+            self.stat_expire_cycle_ns += spent
+            if spent >= self.latency_threshold_us * 1000:
+                add_latency_sample(self, "expire-cycle", spent // 1_000_000)
         if self.timeout and self.cron_loops % max(1, self.hz) == 0:
             self._close_idle_clients(now)
         self._sample_ops()

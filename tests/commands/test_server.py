@@ -432,3 +432,16 @@ def test_config_set_port_zero_closes_tcp(fresh_server):
         RawClient(port=new, timeout=1)
     assert c.call("PING") == b"PONG"
     c.close()
+
+
+def test_expire_cycle_latency_event_and_cpu_stat(h):
+    clock = [1_700_000_000_000]
+    h.srv.mstime = lambda: clock[0]
+    for i in range(3000):
+        h("set", f"k{i}", "v", "px", "5")
+    clock[0] += 10
+    h("config", "set", "latency-monitor-threshold", "1")
+    h.srv.cron()
+    assert h("dbsize") < 3000
+    assert h.srv.stat_expire_cycle_ns > 0
+    assert b"expire-cycle" in [e[0] for e in h("latency", "latest")]
