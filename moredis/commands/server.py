@@ -69,7 +69,7 @@ def flushall_command(c: Any, argv: list[bytes]) -> None:
 
 # --- SWAPDB ---------------------------------------------------------------------------------
 
-_SWAPPED = ("data", "expires", "access", "_heap", "avg_ttl", "expires_cursor")
+_SWAPPED = ("data", "expires", "access", "_heap", "avg_ttl", "expires_cursor", "subexpires")
 
 
 def swap_databases(srv: Any, a: Any, b: Any) -> None:
@@ -82,9 +82,15 @@ def swap_databases(srv: Any, a: Any, b: Any) -> None:
                 for cl in clients:
                     cl.dirty_cas = True
     for name in _SWAPPED:
-        va, vb = getattr(a, name), getattr(b, name)
+        va, vb = getattr(a, name, None), getattr(b, name, None)
         setattr(a, name, vb)
         setattr(b, name, va)
+    if a.subexpires is not None or b.subexpires is not None:  # hashes with field TTLs
+        from moredis.engine.types.hash import reindex
+
+        for db in (a, b):
+            if db.subexpires is not None:
+                reindex(db)
     for db in (a, b):
         for key in list(db.blocking):
             if key in db.data:

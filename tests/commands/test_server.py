@@ -43,6 +43,20 @@ def test_swapdb_moves_contents_ttls_and_keeps_selection(h):
     assert h("swapdb", "0", "x") == Err("ERR invalid second DB index")
 
 
+def test_swapdb_moves_hash_field_expiry(h):
+    clock = [1_700_000_000_000]
+    h.srv.mstime = lambda: clock[0]
+    h("hset", "h", "f", "v", "g", "w")
+    h("hpexpire", "h", "100", "FIELDS", "1", "f")
+    h("swapdb", "0", "1")
+    assert h("info", "keyspace") == b"# Keyspace\r\ndb1:keys=1,expires=0,avg_ttl=0,subexpiry=1\r\n"
+    clock[0] += 200
+    h.srv.cron()  # active field expiry finds the hash in its new database
+    assert h("info", "keyspace") == b"# Keyspace\r\ndb1:keys=1,expires=0,avg_ttl=0,subexpiry=0\r\n"
+    h("select", "1")
+    assert h("hgetall", "h") == {b"g": b"w"}
+
+
 def test_swapdb_serves_blocked_clients(srv, r):
     """A client blocked on a key in db 1 is served when SWAPDB brings the key there."""
     waiter = RawClient(port=srv.port)

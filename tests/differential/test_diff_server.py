@@ -428,6 +428,11 @@ def test_swapdb(d, d3):
         x.check("GET", "a")
         for args in (("a", "1"), ("0", "a"), ("-1", "0"), ("0", "16"), ("1.5", "0"), ("0",), ("0", "1", "2")):
             x.check("SWAPDB", *args)
+        x.check("HSET", "hh", "f", "v", "g", "w")
+        x.check("HEXPIRE", "hh", "100", "FIELDS", "1", "f")
+        x.check("SWAPDB", "0", "2")
+        x.check("INFO", "keyspace")  # subexpiry moves with the hash
+        x.check("FLUSHALL")
 
 
 def test_swapdb_breaks_watch(ref_server, srv):
