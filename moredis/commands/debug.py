@@ -571,11 +571,16 @@ def _sdslen(c: Any, argv: list[bytes]) -> None:
                "val_zmalloc: %d" % (len(key), sys.getsizeof(key), len(v), avail, sys.getsizeof(v)))
 
 
+SHOW_MAX_LINES = 1000  # a structure dump stops there instead of flooding the log
+
+
 def _show(c: Any, title: str, lines: list[str]) -> None:
     log = c.srv.log
     log.notice(title)
-    for line in lines:
+    for line in lines[:SHOW_MAX_LINES]:
         log.notice(line)
+    if len(lines) > SHOW_MAX_LINES:
+        log.notice(f"  ... {len(lines) - SHOW_MAX_LINES} more lines")
 
 
 def _listpack(c: Any, argv: list[bytes]) -> None:
