@@ -190,18 +190,27 @@ def pop_generic(c: Any, argv: list[bytes], head: bool) -> None:
     t = type(o)
     if t is not ListpackList and t is not QuicklistList:
         raise RedisError(E.WRONGTYPE)
-    if count < 0:
+    if count < 0:  # the common case, listElementsRemoved inlined
         c.w.bulk(o.pop_head() if head else o.pop_tail())
-        _elements_removed(c, key, head, o, 1)
+        db = c.db
+        srv = c.srv
+        if srv.notify_mask & N.LIST:
+            srv.notify(N.LIST, "lpop" if head else "rpop", key, db.id)
+        if not o:
+            db.delete(key)
+            if srv.notify_mask & N.GENERIC:
+                srv.notify(N.GENERIC, "del", key, db.id)
+        elif type(o) is QuicklistList and len(o.nodes) == 1:
+            _shrink(c, key, o)
+        if db.watched or srv.tracking_table is not None:
+            db.signal_modified(key)
+        srv.dirty += 1
         return
     if count == 0:
         c.w.array(0)
         return
     vals = o.pop_many(count, head)
-    w = c.w
-    w.array(len(vals))
-    for v in vals:
-        w.bulk(v)
+    c.w.bulk_array(vals)
     _elements_removed(c, key, head, o, len(vals))
 
 
@@ -224,9 +233,7 @@ def _pop_range_with_key(c: Any, key: bytes, o: Any, head: bool, count: int) -> N
     w = c.w
     w.array(2)
     w.bulk(key)
-    w.array(len(vals))
-    for v in vals:
-        w.bulk(v)
+    w.bulk_array(vals)
     _elements_removed(c, key, head, o, len(vals))
     c.srv.rewrite_propagation([[b"LPOP" if head else b"RPOP", key, b"%d" % (count if count < llen else llen)]])
 
@@ -414,11 +421,7 @@ def _range_reply(c: Any, o: Any, start: int, end: int) -> None:
         return
     if end >= llen:
         end = llen - 1
-    vals = o.range(start, end + 1)
-    w.array(len(vals))
-    bulk = w.bulk
-    for v in vals:
-        bulk(v)
+    w.bulk_array(o.range(start, end + 1))
 
 
 @command("lrange")

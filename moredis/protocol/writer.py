@@ -132,6 +132,21 @@ class Writer:
         self.out[slot] = b"*%d\r\n" % n
 
     # --- convenience -------------------------------------------------------------------
+    def bulk_array(self, items) -> None:
+        """An array of bulk strings (bytes, no None), short ones encoded as one piece:
+        LRANGE-style replies cost one append instead of one call per element."""
+        n = len(items)
+        out = self.out
+        out.append(_ARR_CACHE[n] if n < 256 else b"*%d\r\n" % n)
+        if n:
+            h = _BULK_HDR
+            try:
+                out.append(b"".join([h[len(v)] + v + CRLF for v in items]))
+            except IndexError:  # an element of 256 bytes or more: one piece each
+                bulk = self.bulk
+                for v in items:
+                    bulk(v)
+
     def bulks(self, items) -> None:
         """An array of bulk strings (None items become nulls)."""
         self.array(len(items))
@@ -356,6 +371,11 @@ class CaptureWriter(Writer):
 
     def set_set(self, slot: int, n: int) -> None:
         self._close_deferred(slot, "set", n)
+
+    def bulk_array(self, items) -> None:
+        self.array(len(items))
+        for v in items:
+            self.bulk(v)
 
     def take(self) -> Reply:
         """The single captured reply (the usual case: one command, one reply)."""

@@ -262,6 +262,14 @@ def test_binary_and_big_elements(d, d3):
         x.check("LREM", "l", "0", b"\x00")
         x.check("LINDEX", "l", "-1")
         x.check("OBJECT", "ENCODING", "l")
+        # replies mixing short and long elements (the writer packs short ones together)
+        x.check("RPUSH", "m", "a" * 255, "b" * 256, "", "c" * 254)
+        x.check("LRANGE", "m", "0", "-1")
+        x.check("LRANGE", "m", "2", "3")
+        x.check("RPUSH", "n", *[str(i) for i in range(300)])
+        x.check("LRANGE", "n", "0", "-1")
+        x.check("LPOP", "n", "260")
+        x.check("LMPOP", "2", "m", "n", "RIGHT", "COUNT", "3")
 
 
 @contextlib.contextmanager
