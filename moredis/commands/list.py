@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from moredis import errors as E
+from moredis.commands.args import Args
 from moredis.commands.registry import command, getkeys
 from moredis.commands.util import parse_timeout_seconds
 from moredis.engine import notify as N
@@ -324,16 +325,14 @@ def lmpop_generic(c: Any, argv: list[bytes], numkeys_idx: int, block: bool) -> N
     else:
         raise RedisError(E.SYNTAX)
     count = -1
-    j = where_idx + 1
-    while j < n:
-        if count == -1 and argv[j].upper() == b"COUNT" and j + 1 < n:
-            j += 1
-            count = parse_int(argv[j], COUNT_GT0)
+    a = Args(argv, where_idx + 1)
+    while a.more():
+        if count == -1 and a.upper() == b"COUNT" and a.more():
+            count = a.next_int(COUNT_GT0)
             if count < 1:
                 raise RedisError(COUNT_GT0)
         else:
-            raise RedisError(E.SYNTAX)
-        j += 1
+            a.syntax()
     if count == -1:
         count = 1
     keys = argv[numkeys_idx + 1: where_idx]
@@ -446,27 +445,21 @@ def lpos_command(c: Any, argv: list[bytes]) -> None:
     rank = 1
     count = -1  # -1: no COUNT option
     maxlen = 0
-    n = len(argv)
-    j = 3
-    while j < n:
-        opt = argv[j].upper()
-        more = j + 1 < n
-        if opt == b"RANK" and more:
-            j += 1
-            rank = parse_int(argv[j])
+    a = Args(argv, 3)
+    while a.more():
+        opt = a.upper()
+        if opt == b"RANK" and a.more():
+            rank = a.next_int()
             if rank < -LLONG_MAX:
                 raise RedisError(LONG_RANGE)
             if rank == 0:
                 raise RedisError(RANK_ZERO)
-        elif opt == b"COUNT" and more:
-            j += 1
-            count = _parse_positive(argv[j], "ERR COUNT can't be negative")
-        elif opt == b"MAXLEN" and more:
-            j += 1
-            maxlen = _parse_positive(argv[j], "ERR MAXLEN can't be negative")
+        elif opt == b"COUNT" and a.more():
+            count = _parse_positive(a.next(), "ERR COUNT can't be negative")
+        elif opt == b"MAXLEN" and a.more():
+            maxlen = _parse_positive(a.next(), "ERR MAXLEN can't be negative")
         else:
-            raise RedisError(E.SYNTAX)
-        j += 1
+            a.syntax()
     forward = rank > 0
     if not forward:
         rank = -rank
