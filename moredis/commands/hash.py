@@ -14,6 +14,7 @@ Neighbours: engine/types/hash.py, engine/scan.py (HSCAN), commands/string.py (st
 from __future__ import annotations
 
 import random
+from itertools import islice
 from typing import Any
 
 from moredis import errors as E
@@ -497,13 +498,7 @@ def hrandfield_command(c: Any, argv: list[bytes]) -> None:
     if h is None or (h.ttl is not None and _expire_all(c, key, h)):
         c.w.null()
         return
-    size = len(h)
-    i = random.randrange(size)
-    for f in h:
-        if not i:
-            c.w.bulk(f)
-            return
-        i -= 1
+    c.w.bulk(next(islice(h, random.randrange(len(h)), None)))  # a dict has no O(1) pick
 
 
 def _hrandfield_count(c: Any, key: bytes, count: int, withvalues: bool) -> None:
