@@ -18,7 +18,7 @@ from moredis import errors as E
 from moredis.commands.registry import command
 from moredis.engine import notify as N
 from moredis.engine.keyspace import LOOKUP_NONOTIFY, LOOKUP_NOTOUCH
-from moredis.engine.objects import copy_value, encoding, type_name
+from moredis.engine.objects import adopted, copy_value, encoding, type_name
 from moredis.engine.scan import parse_cursor, scanner_for
 from moredis.errors import RedisError
 from moredis.numbers import LLONG_MAX, parse_int
@@ -260,6 +260,7 @@ def rename_generic(c: Any, argv: list[bytes], nx: bool) -> None:
         db.access[dst] = acc
     if when != -1:
         db.set_expire(dst, when)
+    adopted(db, dst, v)
     db.delete(src)
     db.signal_modified(src)
     db.signal_modified(dst)
@@ -311,6 +312,7 @@ def move_command(c: Any, argv: list[bytes]) -> None:
         dst.access[key] = acc
     if when != -1:
         dst.set_expire(key, when)
+    adopted(dst, key, v)
     src.delete(key)
     src.signal_modified(key)
     dst.signal_modified(key)
@@ -361,6 +363,7 @@ def copy_command(c: Any, argv: list[bytes]) -> None:
     dst.add(newkey, nv)
     if when != -1:
         dst.set_expire(newkey, when)
+    adopted(dst, newkey, nv)
     dst.signal_modified(newkey)
     if srv.notify_mask & N.GENERIC:
         srv.notify(N.GENERIC, "copy_to", newkey, dst.id)

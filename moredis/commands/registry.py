@@ -158,16 +158,32 @@ def getkeys(*names: str):
     return deco
 
 
+SKIPPED_SPEC_FILES: list[str] = []  # spec files with no handler at all (work in progress)
+
+
 def load_specs() -> dict[str, dict]:
-    """All core specs by name, from every file under specs/."""
+    """All core specs by name, from every file under specs/.
+
+    A file none of whose commands has a handler yet is skipped (and listed in
+    SKIPPED_SPEC_FILES, which the test suite requires to be empty): a group being
+    written does not stop the server; a half-written group does."""
     specs: dict[str, dict] = {}
+    SKIPPED_SPEC_FILES.clear()
     pkg = resources.files("moredis.commands") / "specs"
     for entry in sorted(pkg.iterdir(), key=lambda p: p.name):
-        if entry.name.endswith(".json"):
-            for name, spec in json.loads(entry.read_text()).items():
-                if name in specs:
-                    raise RuntimeError(f"spec {name} defined twice")
-                specs[name] = spec
+        if not entry.name.endswith(".json"):
+            continue
+        table = json.loads(entry.read_text())
+        names = set(table)
+        for spec in table.values():
+            names.update(spec.get("subcommands", {}))
+        if table and not names & set(_HANDLERS):
+            SKIPPED_SPEC_FILES.append(entry.name)
+            continue
+        for name, spec in table.items():
+            if name in specs:
+                raise RuntimeError(f"spec {name} defined twice")
+            specs[name] = spec
     return specs
 
 

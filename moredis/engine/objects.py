@@ -36,6 +36,17 @@ DIGESTERS: dict[type, Callable[[Any, bytearray], None]] = {}
 MEMORY: dict[type, Callable[[Any, int], int]] = {}
 
 
+# adopt(db, key, value): a value landed under a key through a generic path (RENAME, MOVE,
+# COPY, RESTORE, RDB loading): types with per-key side structures (hash field TTLs) index it.
+ADOPTERS: dict[type, Callable[[Any, bytes, Any], None]] = {}
+
+
+def adopted(db: Any, key: bytes, value: Any) -> None:
+    fn = ADOPTERS.get(type(value))
+    if fn is not None:
+        fn(db, key, value)
+
+
 def register_type(cls: type, code: int, copier: Callable[[Any], Any] | None = None,
                   digest: Callable[[Any, bytearray], None] | None = None,
                   memory: Callable[[Any, int], int] | None = None) -> None:

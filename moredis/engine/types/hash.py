@@ -31,7 +31,7 @@ from typing import Any
 
 from moredis.engine import notify as N
 from moredis.engine.digest import mix_digest, xor_digest
-from moredis.engine.objects import OBJ_HASH, register_type
+from moredis.engine.objects import ADOPTERS, OBJ_HASH, register_type
 
 LISTPACK = 0
 LISTPACK_EX = 1
@@ -477,3 +477,6 @@ def _memory(h: Hash, samples: int) -> int:
 
 
 register_type(Hash, OBJ_HASH, copier=Hash.copy_hash, digest=_digest, memory=_memory)
+
+
+ADOPTERS[Hash] = track
