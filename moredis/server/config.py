@@ -46,7 +46,6 @@ class ConfigDef:
     aliases: tuple[str, ...] = ()
     parse: Callable[[str], Any] | None = None  # special kinds
     fmt: Callable[[Any], str] | None = None
-    clamp: bool = False
     module: str | None = None
     hooks: list[Callable[[Any], None]] = field(default_factory=list)
     unsigned: bool = False  # C unsigned type: bounds compare the value as unsigned 64-bit
@@ -961,8 +960,6 @@ def rewrite_config(srv: Any, path: str, cfg: Config | None = None) -> None:
         lines.append(line)
 
     for d in cfg.defs.values():
-        if d.flags & HIDDEN:
-            continue
         out = _option_lines(cfg, d)
         processed.add(d.name)
         for line, force in out or ():

@@ -76,6 +76,7 @@ def rebind(srv: Any, error: str) -> None:
     for lst in srv.listeners:
         for key in _tcp_addresses(lst):
             current[key] = lst
+    pending: dict[tuple[str, int], Any] = srv.__dict__.setdefault("_tcp_pending", {})
     wanted: list[tuple[str, int]] = []
     fresh: list[socket.socket] = []
     if port:
@@ -88,7 +89,7 @@ def rebind(srv: Any, error: str) -> None:
                 if target is None:
                     raise OSError(0, "cannot resolve address")
                 key = _key(target[1])
-                if key not in current:
+                if key not in current and key not in pending:
                     fresh.append(_listen(target[0], target[1], cfg["tcp-backlog"]))
                 wanted.append(key)
             except OSError as e:
@@ -100,6 +101,7 @@ def rebind(srv: Any, error: str) -> None:
                 raise ConfigError(error) from None
         if not wanted:
             raise ConfigError(error)
+    srv._tcp_wanted = set(wanted)  # a listener still starting checks this when it is ready
     for key, lst in current.items():
         if key not in wanted and lst in srv.listeners:
             lst.close()
@@ -109,6 +111,18 @@ def rebind(srv: Any, error: str) -> None:
         srv.ephemeral_port = False
     from moredis.server.connection import Connection
 
+    def started(key: tuple[str, int], task: Any) -> None:
+        pending.pop(key, None)
+        if task.cancelled() or task.exception() is not None:
+            return
+        server = task.result()
+        if key in srv._tcp_wanted:
+            srv.listeners.append(server)
+        else:  # CONFIG SET changed its mind before this listener was up
+            server.close()
+
     for s in fresh:
+        key = _key(s.getsockname())
         task = loop.create_task(loop.create_server(lambda: Connection(srv), sock=s))
-        task.add_done_callback(lambda t: srv.listeners.append(t.result()) if not t.exception() else None)
+        pending[key] = task
+        task.add_done_callback(lambda t, key=key: started(key, t))
