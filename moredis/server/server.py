@@ -144,6 +144,7 @@ class RedisServer:
         self.latency_tracking = True  # mirrors of latency-tracking / latency-monitor-threshold
         self.latency_threshold_us = 1 << 62
         self.stat_expire_cycle_ns = 0
+        self.reprocessing = False  # a blocked command running again (not shown to MONITOR)
         self.used_memory_startup = rss_bytes()
         self.slowlog_max = 128
         self.guard = False
@@ -540,7 +541,7 @@ class RedisServer:
             self.propagate_command(c, cmd, argv)
         elif self.prop_override is not None:
             self.prop_override = None
-        if self.monitors and not cmd.flags & (R.SKIP_MONITOR | R.ADMIN):
+        if self.monitors and not cmd.flags & (R.SKIP_MONITOR | R.ADMIN) and not self.reprocessing:
             self.feed_monitors(c, argv)
         if self.blocking.ready and self.current_client is None:
             self.blocking.serve_ready()
@@ -639,10 +640,13 @@ class RedisServer:
         prev_db = c.db
         c.db = self.dbs[st.dbid]
         c.reblock_deadline = st.timeout_at
+        was = self.reprocessing
+        self.reprocessing = True  # MONITOR showed this command when it first ran
         try:
             self.call(c, st.cmd, st.argv)
         finally:
             c.reblock_deadline = 0.0
+            self.reprocessing = was
         if c.blocked is None:
             c.db = prev_db if prev_db.id != st.dbid else c.db
             self.after_unblock(c)

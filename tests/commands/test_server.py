@@ -459,3 +459,18 @@ def test_expire_cycle_latency_event_and_cpu_stat(h):
     assert h("dbsize") < 3000
     assert h.srv.stat_expire_cycle_ns > 0
     assert b"expire-cycle" in [e[0] for e in h("latency", "latest")]
+
+
+def test_monitor_shows_a_blocked_command_once(srv):
+    mon = RawClient(port=srv.port)
+    mon.call("MONITOR")
+    a, b = RawClient(port=srv.port), RawClient(port=srv.port)
+    a.sock.sendall(RawClient.encode(("BZPOPMIN", "mz", "5")))
+    time.sleep(0.1)
+    b.call("ZADD", "mz", "1", "m")
+    assert a.read() == [b"mz", b"m", b"1"]
+    b.call("PING")
+    lines = [m.decode() for m in _read_until(mon, lambda m: m.endswith(b'"PING"'))]
+    assert [x.split("] ", 1)[1] for x in lines] == ['"BZPOPMIN" "mz" "5"', '"ZADD" "mz" "1" "m"', '"PING"']
+    for c in (mon, a, b):
+        c.close()
