@@ -667,7 +667,7 @@ def zremrange_generic(c: Any, argv: list[bytes], rangetype: int) -> None:
     elif rangetype == SCORE:
         s, e = z.score_span(*srange)
     else:
-        s, e = z.lex_span(lo, hi)
+        s, e = z.lex_span(lo, hi, precheck=type(z.zsl) is list)
     deleted = len(z.delete_span(s, e)) if e > s else 0
     if deleted:
         db = c.db

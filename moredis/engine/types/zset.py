@@ -150,13 +150,16 @@ class ZSet:
         start, end = self.score_span(lo, loex, hi, hiex)
         return end - start if end > start else 0
 
-    def lex_span(self, lo: tuple, hi: tuple, rev: bool = False) -> tuple[int, int]:
+    def lex_span(self, lo: tuple, hi: tuple, rev: bool = False, precheck: bool = True) -> tuple[int, int]:
         """[start, end) indexes of a lex range (bounds are (kind, value, exclusive)).
 
         Lex ranges are meant for sets whose scores are all equal; then this is two
         bisections. With mixed scores Redis's answer follows its scan of the ordered
         elements (zzlFirstInLexRange / zzlLastInLexRange): the run starting at the first
-        element >= min going forward (or the last <= max going backward)."""
+        element >= min going forward (or the last <= max going backward), after checking
+        that the last element is >= min and the first <= max; `precheck=False` skips
+        that check, as zslDeleteRangeByLex does (whose skiplist walk is then only
+        reproduced when no node is taller than one level, Redis's usual shape)."""
         zsl = self.zsl
         n = len(zsl)
         if n == 0 or lex_range_empty(lo, hi):
@@ -187,7 +190,7 @@ class ZSet:
                     end = zsl.bisect_left(k) if hi[2] else zsl.bisect_right(k)
             return (start, end) if end > start else (0, 0)
         # mixed scores: the listpack scan (zzlIsInLexRange first checks both ends)
-        if not lex_gte_min(zsl[-1][1], lo) or not lex_lte_max(zsl[0][1], hi):
+        if precheck and (not lex_gte_min(zsl[-1][1], lo) or not lex_lte_max(zsl[0][1], hi)):
             return 0, 0
         if not rev:
             i = 0
@@ -268,7 +271,8 @@ class ZSet:
 
 def from_sorted(items: list[tuple[float, bytes]], max_entries: int, max_value: int) -> ZSet:
     """A new zset holding `items` (ascending, distinct members), encoded as Redis encodes
-    a freshly stored result (zsetConvertToListpackIfNeeded / ZRANGESTORE)."""
+    a freshly stored result (zsetConvertToListpackIfNeeded / ZRANGESTORE) and, with the
+    same rule, a zset loaded from an RDB file."""
     z = ZSet.__new__(ZSet)
     if len(items) <= max_entries and all(len(m) <= max_value for _, m in items):
         z.zsl = [(0.0, m) if s == 0.0 else (s, m) for s, m in items]
