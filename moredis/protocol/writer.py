@@ -140,12 +140,19 @@ class Writer:
         out.append(_ARR_CACHE[n] if n < 256 else b"*%d\r\n" % n)
         if n:
             h = _BULK_HDR
+            parts: list[bytes] = []
+            ap = parts.append
             try:
-                out.append(b"".join([h[len(v)] + v + CRLF for v in items]))
+                for v in items:
+                    ap(h[len(v)])
+                    ap(v)
+                    ap(CRLF)
             except IndexError:  # an element of 256 bytes or more: one piece each
                 bulk = self.bulk
                 for v in items:
                     bulk(v)
+                return
+            out.append(b"".join(parts))
 
     def bulks(self, items) -> None:
         """An array of bulk strings (None items become nulls)."""
