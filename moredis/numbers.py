@@ -8,6 +8,7 @@ for the RESP double reply.
 
 from __future__ import annotations
 
+import functools
 import math
 import struct
 from decimal import ROUND_HALF_EVEN, Decimal, localcontext
@@ -259,6 +260,14 @@ def d2string(x: float) -> bytes:
         i = int(x)
         if i == x:
             return b"%d" % i
+    return _dtoa_cached(x)
+
+
+@functools.lru_cache(maxsize=8192)
+def _dtoa_cached(x: float) -> bytes:
+    """fpconv_dtoa is big-integer arithmetic in Python (microseconds); replies print the
+    same scores again and again (ZRANGE WITHSCORES), so recent results are kept.
+    Only non-zero finite values get here, so 0.0 and -0.0 never share an entry."""
     return fpconv_dtoa(x).encode()
 
 
