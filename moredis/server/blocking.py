@@ -124,6 +124,7 @@ class Blocking:
         self.unblock(c)
         if st.on_timeout is not None:
             st.on_timeout(c)
+        self.srv.blocked_command_done(c, st)
         self.srv.after_unblock(c)
 
     def unblock(self, c: Any) -> BlockState | None:
@@ -162,6 +163,7 @@ class Blocking:
             c.w.error("UNBLOCKED client unblocked via CLIENT UNBLOCK")
         elif st.on_timeout is not None:
             st.on_timeout(c)
+        self.srv.blocked_command_done(c, st, how == "error")
         self.srv.after_unblock(c)
         return True
 

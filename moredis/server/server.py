@@ -524,19 +524,20 @@ class RedisServer:
         dur = (time.perf_counter_ns() - t0) // 1000
         self.current_client = prev
         self.no_touch = False
-        cmd.calls += 1
-        cmd.usec += dur
-        self.stat_numcommands += 1
         c.last_cmd = cmd
-        if self.latency_tracking and c.blocked is None:  # INFO latencystats (latency.py)
-            try:
-                cmd.latency_hist[dur] += 1
-            except (IndexError, TypeError):
-                record_latency_slow(cmd, dur)
-        if dur >= self.latency_threshold_us and c.blocked is None:  # latency monitor
-            add_latency_sample(self, "fast-command" if cmd.flags & R.FAST else "command", dur // 1000)
-        if dur >= self.slowlog_threshold_us >= 0 and not cmd.flags & R.SKIP_SLOWLOG:
-            self.slowlog_add(c, argv, dur)
+        if c.blocked is None:  # a command that blocked counts once, when served or timed out
+            cmd.calls += 1
+            cmd.usec += dur
+            self.stat_numcommands += 1
+            if self.latency_tracking:  # INFO latencystats (latency.py)
+                try:
+                    cmd.latency_hist[dur] += 1
+                except (IndexError, TypeError):
+                    record_latency_slow(cmd, dur)
+            if dur >= self.latency_threshold_us:  # latency monitor
+                add_latency_sample(self, "fast-command" if cmd.flags & R.FAST else "command", dur // 1000)
+            if dur >= self.slowlog_threshold_us >= 0 and not cmd.flags & R.SKIP_SLOWLOG:
+                self.slowlog_add(c, argv, dur)
         if self.dirty != dirty and self.propagators:
             self.propagate_command(c, cmd, argv)
         elif self.prop_override is not None:
@@ -650,6 +651,24 @@ class RedisServer:
         if c.blocked is None:
             c.db = prev_db if prev_db.id != st.dbid else c.db
             self.after_unblock(c)
+
+    def blocked_command_done(self, c: Client, st: Any, failed: bool = False) -> None:
+        """updateStatsOnUnblock for a blocked command that ends without running again
+        (timeout, CLIENT UNBLOCK): it counts as one call, as in commandstats and the slow log."""
+        cmd = st.cmd
+        if cmd is None or st.kind in ("pause", "module") or st.argv is None:
+            return
+        cmd.calls += 1
+        self.stat_numcommands += 1
+        if failed:
+            cmd.failed_calls += 1
+        if self.latency_tracking:
+            if cmd.latency_hist is None:
+                record_latency_slow(cmd, 0)
+            else:
+                cmd.latency_hist[0] += 1
+        if self.slowlog_threshold_us == 0 and not cmd.flags & R.SKIP_SLOWLOG:
+            self.slowlog_add(c, st.argv, 0)
 
     def after_unblock(self, c: Client) -> None:
         """The client may proceed: send its reply and resume its pipelined commands."""

@@ -475,3 +475,42 @@ def test_time_lastsave_shutdown_errors(d, d3):
 
 def test_info_is_verbatim_in_resp3(d3):
     assert d3.check("INFO", "cluster") == b"=34\r\ntxt:# Cluster\r\ncluster_enabled:0\r\n\r\n"
+
+
+def test_blocked_commands_count_once(srv, ref_server):
+    """A command that blocks counts once, when it is served, times out or is unblocked:
+    commandstats calls/failed_calls, the latency histogram and the slow log agree."""
+    seen = []
+    for port in (srv.port, ref_server.port):
+        a, b = RawClient(port=port), RawClient(port=port)
+        b.call("FLUSHALL")
+        b.call("CONFIG", "RESETSTAT")
+        b.call("CONFIG", "SET", "slowlog-log-slower-than", "0")
+        b.call("SLOWLOG", "RESET")
+        try:
+            a.sock.sendall(RawClient.encode(("BLPOP", "l", "5")))
+            time.sleep(0.1)
+            b.call("RPUSH", "l", "x")
+            assert a.read() == [b"l", b"x"]
+            assert a.call("BLPOP", "l2", "0.05") is None
+            cid = a.call("CLIENT", "ID")
+            a.sock.sendall(RawClient.encode(("BLPOP", "l3", "0")))
+            time.sleep(0.1)
+            b.call("CLIENT", "UNBLOCK", str(cid), "ERROR")
+            assert str(a.read()).startswith("UNBLOCKED")
+            line = [x for x in b.call("INFO", "commandstats").decode().split("\r\n") if "blpop" in x]
+            fields = dict(kv.split("=") for kv in line[0].split(":", 1)[1].split(","))
+            stats = (fields["calls"], fields["rejected_calls"], fields["failed_calls"])
+            log = [e[3] if e[3][:2] != [b"CLIENT", b"UNBLOCK"] else e[3][:2]  # ids differ
+                   for e in b.call("SLOWLOG", "GET", "20")][1:]  # the INFO call first
+            hist = b.call("LATENCY", "HISTOGRAM", "blpop")[1][:2]
+            seen.append((stats, log, hist))
+        finally:
+            b.call("CONFIG", "SET", "slowlog-log-slower-than", "10000")
+            b.call("FLUSHALL")
+            a.close()
+            b.close()
+    assert seen[0] == seen[1]
+    assert seen[0][0] == ("3", "0", "1") and seen[0][2] == [b"calls", 3]
+    assert [x for x in seen[0][1] if x[0] == b"BLPOP"] == [[b"BLPOP", b"l3", b"0"], [b"BLPOP", b"l2", b"0.05"],
+                                                          [b"BLPOP", b"l", b"5"]]
