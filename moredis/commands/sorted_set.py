@@ -156,14 +156,13 @@ def _limits(c: Any) -> tuple[int, int]:
 def _reply_items(w: Any, items: list, withscores: bool) -> None:
     """An element list as ZRANGE replies it: RESP3 pairs [member, score] WITHSCORES."""
     if not withscores:
-        w.array(len(items))
-        for _, m in items:
-            w.bulk(m)
-    elif w.resp == 2:
-        w.array(2 * len(items))
+        w.bulk_array([m for _, m in items])
+    elif w.resp == 2:  # RESP2 scores are bulk strings
+        flat = []
         for s, m in items:
-            w.bulk(m)
-            w.double(s)
+            flat.append(m)
+            flat.append(d2string(s))
+        w.bulk_array(flat)
     else:
         w.array(len(items))
         for s, m in items:
@@ -591,10 +590,7 @@ def zrange_command(c: Any, argv: list[bytes]) -> None:
         stop = parse_int(argv[3])
         z = _read(c, argv[1])
         items = [] if z is None else _rank_items(z, start, stop, False)
-        w = c.w
-        w.array(len(items))
-        for _, m in items:
-            w.bulk(m)
+        c.w.bulk_array([m for _, m in items])
         return
     zrange_generic(c, argv, 1, False, None, None)
 
