@@ -859,8 +859,13 @@ class RedisServer:
         assert self.loop is not None
 
         def on_signal(signame: str) -> None:
+            # shutdown-on-sigterm / shutdown-on-sigint: default, or save/nosave/now/force
+            flags = self.config["shutdown-on-sigterm" if signame == "SIGTERM" else "shutdown-on-sigint"].split()
+            save = True if "save" in flags else (False if "nosave" in flags else None)
             self.log.warning(f"Received {signame} scheduling shutdown...")
-            self.prepare_shutdown()
+            if self.prepare_shutdown(save=save, now="now" in flags, force="force" in flags) is not None:
+                self.log.warning("Errors trying to shut down the server. Check the logs for more information.")
+                return
             self.request_stop()
 
         for sig, name in ((signal.SIGTERM, "SIGTERM"), (signal.SIGINT, "SIGINT")):

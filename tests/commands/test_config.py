@@ -310,3 +310,29 @@ def test_from_file_errors():
         cfg.set_from_file("hz", ["1", "2"])
     with pytest.raises(ConfigError, match="argument must be a memory value"):
         cfg.set_from_file("maxmemory", ["-1"])
+
+
+def test_sigterm_follows_shutdown_on_sigterm(tmp_path):
+    """SIGTERM stops the server; with shutdown-on-sigterm it passes the configured flags."""
+    import signal
+
+    port = _free_port()
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    proc = subprocess.Popen([sys.executable, "-m", "moredis", "--port", str(port), "--bind", "127.0.0.1",
+                             "--shutdown-on-sigterm", "nosave", "now", "--save", ""], cwd=tmp_path, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        for _ in range(150):
+            try:
+                c = RawClient(port=port)
+                break
+            except OSError:
+                time.sleep(0.1)
+        assert c.call("CONFIG", "GET", "shutdown-on-sigterm") == [b"shutdown-on-sigterm", b"nosave now"]
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(10) == 0
+        assert b"Received SIGTERM scheduling shutdown" in proc.stdout.read()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
