@@ -199,7 +199,9 @@ def config_resetstat_command(c: Any, argv: list[bytes]) -> None:
     the server's peak memory; the slow log and the latency monitor are kept."""
     srv = c.srv
     srv.reset_stats()
-    srv.stat_expire_cycle_ns = 0
+    for name, value in list(vars(srv).items()):  # counters other subsystems added (stat_*)
+        if name.startswith("stat_") and type(value) is int:
+            setattr(srv, name, 0)
     for cmd in all_commands(srv):
         cmd.latency_hist = None
     srv.peak_reset = True
