@@ -299,7 +299,8 @@ class Set:
             return b"%d" % m[_randrange(len(m))]
         if enc == LISTPACK:
             return next(islice(m, _randrange(len(m)), None))
-        return self.pick[self._draw()]  # type: ignore[index]
+        i = self._draw()
+        return self.pick[i]  # type: ignore[index]
 
     def pop_random(self) -> bytes:
         """setTypePopRandom: remove and return a uniformly chosen member."""
