@@ -230,6 +230,21 @@ ZMSCORE z
 """)
 
 
+def test_score_grammar(d):
+    """string2d for scores and weights, strtod for range ends: every spelling against Redis."""
+    d.check("ZADD", "z", "0", "zero", "1", "one", "16", "hex")
+    for t in ["0x", "0x1p", "0X1P+3", "-0x10", "0x.8", "0x1.", "1e5000", "-1e5000", "0123", "00", "+.5", "-.5e-1",
+              "1e+5", "1E5", "INF", "-Inf", "+infinity", "nan(1)", "NaN", ".e1", "e1", "1..2", "--1", "+-1",
+              "1e-320", "2e-324", "0.0e-999", "4.9e-324", "1.7976931348623157e308", "1.8e308", "\x00", "1\x00"]:
+        t = t.encode().decode("unicode_escape")
+        d.check("ZADD", "z", t, "m")
+        d.check("ZINCRBY", "z", t, "m")
+        d.check("ZUNION", "1", "z", "WEIGHTS", t, "WITHSCORES")
+        d.check("ZCOUNT", "z", t, "+inf")
+        d.check("ZCOUNT", "z", "(" + t, "+inf")
+        d.check("ZRANGEBYSCORE", "z", "-inf", t, "WITHSCORES")
+
+
 def test_range_value_parsing_quirks(d):
     d.check("ZADD", "z", "0", "zero", "1", "one")
     for lo in ["", " ", "  1", "\t1", "1\x00junk", "(\x001", "(", "(  ", "+inf", "-INF", "0x1", "1e1", ".", "-",
@@ -529,6 +544,17 @@ ZINTERCARD 1 nosuch
 ZINTERCARD 2 a str
 ZUNIONSTORE dst 2 a b
 ZRANGE dst 0 -1 WITHSCORES
+EXPIRE dst 100
+ZUNIONSTORE dst 2 a b
+TTL dst
+EXPIRE dst 100
+ZRANGESTORE dst a 0 0
+TTL dst
+EXPIRE a 100
+ZADD a 5 x
+ZPOPMIN a
+ZREM a nosuch
+TTL a
 ZUNIONSTORE dst 2 a b WEIGHTS 1 2 AGGREGATE MAX
 ZRANGE dst 0 -1 WITHSCORES
 ZUNIONSTORE dst 2 a b WITHSCORES
