@@ -1,9 +1,10 @@
 """INFO: the text report, section by section, with Redis 7.4's field names and order.
 
 `gen_info(srv, args)` follows server.c genRedisInfoString: no argument means the default
-sections; `all` adds commandstats, errorstats' neighbours latencystats, and `everything`
-adds the sections modules contribute. Section names are case-insensitive and the output
-order is always Redis's, whatever the order asked. Values come from the server's state
+sections; `all` adds commandstats and latencystats, and `everything` also the sections
+modules contribute (as does naming `modules`, a module or one of its sections). Section
+names are case-insensitive and the output order is always Redis's, whatever the order
+asked. Values come from the server's state
 (srv.stat_*, the clients, the databases, each Command's counters); what moredis does
 not have (forks, jemalloc, io threads ...) reports the value Redis shows when it is idle.
 
