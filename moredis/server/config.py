@@ -277,12 +277,24 @@ def _fmt_replicaof(v) -> str:
 
 
 def _parse_dir(s: str) -> str:
-    if s:
-        try:
-            os.chdir(s)
-        except OSError as e:
-            raise ConfigError(e.strerror or str(e)) from None
-    return os.getcwd()
+    """setConfigDirOption checks chdir(s) would work; the chdir itself is _chdir (a hook, so
+    that a CONFIG SET rolled back goes back to the old directory)."""
+    import errno
+
+    if not os.path.exists(s):
+        raise ConfigError(os.strerror(errno.ENOENT))
+    if not os.path.isdir(s):
+        raise ConfigError(os.strerror(errno.ENOTDIR))
+    if not os.access(s, os.X_OK):
+        raise ConfigError(os.strerror(errno.EACCES))
+    return os.path.abspath(s)
+
+
+def _chdir(path: str) -> None:
+    try:
+        os.chdir(path)
+    except OSError as e:
+        raise ConfigError(e.strerror or str(e)) from None
 
 
 _EVICT = ("volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl", "allkeys-lru",
@@ -572,6 +584,7 @@ class Config:
         for d in _defs():
             self.register(d)
         self.values["dir"] = os.getcwd()
+        self.defs["dir"].hooks.append(_chdir)
         self.protected_allowed = False
         self._save_from_file = False
 

@@ -336,3 +336,22 @@ def test_sigterm_follows_shutdown_on_sigterm(tmp_path):
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def test_dir_changes_directory_and_rolls_back(tmp_path):
+    cfg = Config()
+    cfg.values["enable-protected-configs"] = "yes"
+    here = os.getcwd()
+    try:
+        cfg.set_many([("dir", str(tmp_path))])
+        assert os.getcwd() == str(tmp_path) and cfg.get_formatted("dir") == str(tmp_path)
+        with pytest.raises(Exception, match="argument must be a memory value"):
+            cfg.set_many([("dir", here), ("maxmemory", "x")])
+        assert os.getcwd() == str(tmp_path)
+        (tmp_path / "f").write_text("")
+        with pytest.raises(Exception, match="Not a directory"):
+            cfg.set_many([("dir", str(tmp_path / "f"))])
+        with pytest.raises(Exception, match="No such file or directory"):
+            cfg.set_many([("dir", "")])
+    finally:
+        os.chdir(here)
