@@ -23,6 +23,7 @@ from moredis.engine.types.list import (
     ListpackList,
     QuicklistList,
     exceeds_limit,
+    is_int_entry,
     shrink_check,
     to_quicklist,
 )
@@ -660,13 +661,15 @@ def lmove_generic(c: Any, argv: list[bytes], from_head: bool, to_head: bool, rew
     do = db.lookup_write(dst)
     if do is not None:
         _check(do)
+    from_ql = type(so) is QuicklistList
     v = so.pop_head() if from_head else so.pop_tail()
-    # lmoveHandlePush
+    # lmoveHandlePush. An integer popped from a quicklist comes back as an int-encoded
+    # object, which listTypeTryConversionAppend does not count in the added bytes.
     if do is None:
         do = _new_list()
         db.add(dst, do)
     _signal(c, db, dst)
-    do = _grow(c, dst, do, len(v), 1)
+    do = _grow(c, dst, do, 0 if from_ql and is_int_entry(v) else len(v), 1)
     if to_head:
         do.push_head(v)
     else:

@@ -74,6 +74,18 @@ def lp_entry_size(v: bytes) -> int:
     return enc + 5
 
 
+def is_int_entry(v: bytes) -> bool:
+    """True when a listpack stores v as an integer (a canonical 64-bit number)."""
+    n = len(v)
+    if not n or n > 20 or not (48 <= v[0] <= 57 or v[0] == 45):
+        return False
+    try:
+        i = int(v)
+    except ValueError:
+        return False
+    return b"%d" % i == v and -(1 << 63) <= i < (1 << 63)
+
+
 def node_limits(fill: int) -> tuple[int, int]:
     """quicklistNodeLimit: (byte limit, count limit); the unused one is 'unlimited'."""
     if fill >= 0:
