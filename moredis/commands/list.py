@@ -516,7 +516,8 @@ def lpos_command(c: Any, argv: list[bytes]) -> None:
 @command("lset")
 def lset_command(c: Any, argv: list[bytes]) -> None:
     """LSET key index element: a listpack may turn into a quicklist even when the index
-    is out of range (the conversion check runs first, as in Redis)."""
+    is out of range (the conversion check runs first, as in Redis), and the index wraps
+    to 32 bits (LSET l 4294967296 x sets the first element)."""
     db = c.db
     key = argv[1]
     o = db.lookup_write(key)
@@ -524,6 +525,7 @@ def lset_command(c: Any, argv: list[bytes]) -> None:
         raise RedisError(E.NO_SUCH_KEY)
     _check(o)
     i = parse_int(argv[2])
+    i = ((i + (1 << 31)) & 0xFFFFFFFF) - (1 << 31)  # listTypeReplaceAtIndex takes an int
     v = argv[3]
     o = _grow(c, key, o, len(v), 1)
     n = len(o)
