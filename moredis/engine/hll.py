@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import random
+import re
 import struct
 from bisect import bisect_right
 from collections.abc import Sequence
@@ -248,36 +249,31 @@ def _dense_apply(buf: bytearray, idx: Sequence[int], cnt: Sequence[int], count_u
 
 # --- sparse decoding --------------------------------------------------------------------------
 
-def _ops_numpy(buf) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Every opcode of a sparse body: (byte offset in the body, span, value (0 for the
-    zero runs), opcode-start mask over the body's bytes). An XZERO cut short by the end
-    of the string reads its missing second byte as 0, as Redis reads the terminator."""
-    a = np.frombuffer(buf, dtype=np.uint8, offset=HDR_SIZE)
-    n = len(a)
-    is_start = np.ones(n, dtype=bool)
-    cand = np.flatnonzero((a & 0xC0) == 0x40)
-    if len(cand):
-        # in a row of consecutive 01xxxxxx bytes the first is an XZERO (the byte before
-        # cannot start one), its second byte is data, the third starts again, ...
-        k = np.arange(len(cand))
-        brk = np.ones(len(cand), dtype=bool)
-        brk[1:] = np.diff(cand) != 1
-        run_first = np.maximum.accumulate(np.where(brk, k, 0))
-        xz = cand[((k - run_first) & 1) == 0]
-        data = xz + 1
-        is_start[data[data < n]] = False
-    pos = np.flatnonzero(is_start)
-    b = a[pos].astype(np.int64)
-    span = np.where(b < 0x40, b + 1, (b & 3) + 1)
-    xzm = (b & 0xC0) == 0x40
-    if xzm.any():
-        xp = pos[xzm] + 1
-        second = np.zeros(len(xp), dtype=np.int64)
-        inside = xp < n
-        second[inside] = a[xp[inside]]
-        span[xzm] = (((b[xzm] & 63) << 8) | second) + 1
-    val = np.where(b >= 0x80, ((b >> 2) & 31) + 1, 0)
-    return pos, span, val, is_start
+_XZERO = re.compile(rb"[\x40-\x7f](?:.|\Z)", re.S)
+_SPAN1 = np.array([b + 1 if b < 0x40 else (b & 3) + 1 if b >= 0x80 else 0 for b in range(256)], dtype=np.int64)
+_VAL1 = np.array([((b >> 2) & 31) + 1 if b >= 0x80 else 0 for b in range(256)], dtype=np.int64)
+_XZ_FIRST = 0x40  # marks, in the decoded byte map, an XZERO's first byte ...
+_XZ_SECOND = 0x41  # ... and its second (no one-byte opcode lies in 0x40-0x7f)
+
+
+def _decode(buf) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per byte of a sparse body: the span of the opcode starting there (0 on an XZERO's
+    second byte), its value (0 for zero runs) and a map where XZERO bytes read 0x40/0x41.
+
+    Only XZERO makes the opcode boundaries sequential; a regex walks the body left to
+    right the way the opcode reader does (a match consumes an XZERO and its second
+    byte), so the rest is table lookups. An XZERO cut short by the end of the string
+    reads its missing byte as 0, as Redis reads the string's terminator."""
+    body = bytes(buf[HDR_SIZE:])
+    n = len(body)
+    marked = np.frombuffer(_XZERO.sub(b"\x40\x41", body), dtype=np.uint8, count=n)
+    span = _SPAN1[marked]
+    val = _VAL1[marked]
+    xs = np.flatnonzero(marked == _XZ_FIRST)
+    if len(xs):
+        a = np.frombuffer(body + b"\0", dtype=np.uint8)
+        span[xs] = (((a[xs].astype(np.int64) & 63) << 8) | a[xs + 1]) + 1
+    return span, val, marked
 
 
 def _ops_py(buf) -> list[tuple[int, int, int]]:
@@ -303,7 +299,7 @@ def sparse_histogram(buf) -> tuple[list[int], int]:
     """hllSparseRegHisto: (histogram of register values, registers covered); the sketch
     is corrupt unless exactly 16384 are covered."""
     if len(buf) - HDR_SIZE >= _NUMPY_PARSE_MIN:
-        _pos, span, val, _ = _ops_numpy(buf)
+        span, val, _ = _decode(buf)
         hist = np.bincount(val, weights=span, minlength=64).astype(np.int64).tolist()
         return hist, int(span.sum())
     hist = [0] * 64
@@ -322,18 +318,9 @@ def sparse_registers(buf) -> np.ndarray | None:
     hllSparseToDense read it: zero runs are counted blindly, a VAL run that would pass
     register 16383 stops the walk, and the walk must end exactly at 16384."""
     if len(buf) - HDR_SIZE >= _NUMPY_PARSE_MIN:
-        _pos, span, val, _ = _ops_numpy(buf)
-        first = np.cumsum(span) - span
-        over = (val > 0) & (first + span > REGISTERS)
-        if over.any():
-            t = int(np.argmax(over))
-            end = int(first[t])
-        else:
-            t = len(span)
-            end = int(first[-1] + span[-1]) if t else 0
-        if end != REGISTERS:
-            return None
-        return np.repeat(val[:t].astype(np.uint8), span[:t])
+        span, val, _ = _decode(buf)
+        if int(span.sum()) == REGISTERS:  # then no run can pass the end
+            return np.repeat(val.astype(np.uint8), span)
     out = bytearray(REGISTERS)
     i = 0
     for span, v, _ in _ops_py(buf):
@@ -406,28 +393,34 @@ def _zero_run(seq: list[int], starts: list[int], first: int, n: int) -> None:
 
 
 class SparseEditor:
-    """hllSparseSet over a decoded sparse body, for many updates in a row.
+    """hllSparseSet over a sparse body, for one update or many in a row.
 
-    `ops` holds the body's bytes as ints and `starts`, for each byte, the first register
-    its opcode covers (an XZERO's second byte repeats its opcode's), so the opcode holding
-    a register is a bisection away; splits and merges are list splices. When an update
-    needs the dense encoding, `dense` becomes the converted value and the editor is done.
+    `ops` holds the body's bytes and `starts`, for each byte, the first register its
+    opcode covers (an XZERO's second byte repeats its opcode's), so the opcode holding a
+    register is a bisection away and splits and merges are slice edits. A one-off update
+    skips `starts` (None) and finds its opcode with numpy instead. When an update needs
+    the dense encoding, `dense` becomes the converted value and the editor is done.
     """
 
     __slots__ = ("dense", "hdr", "max_bytes", "ops", "starts")
 
-    def __init__(self, buf, max_bytes: int) -> None:
+    def __init__(self, buf, max_bytes: int, index: bool = True) -> None:
         self.hdr = bytearray(buf[:HDR_SIZE])
+        self.ops = bytearray(buf[HDR_SIZE:])
         self.max_bytes = max_bytes
         self.dense: bytearray | None = None
-        n = len(buf) - HDR_SIZE
-        if n >= _NUMPY_PARSE_MIN:
-            _pos, span, _val, is_start = _ops_numpy(buf)
-            first = np.cumsum(span) - span
-            self.starts = first[np.cumsum(is_start) - 1].tolist()
-            self.ops = list(buf[HDR_SIZE:])
+        self.starts: list[int] | None = None
+        if not index:
             return
-        ops = list(buf[HDR_SIZE:])
+        ops = self.ops
+        n = len(ops)
+        if n >= _NUMPY_PARSE_MIN:
+            span, _val, marked = _decode(buf)
+            first = np.cumsum(span) - span
+            second = np.flatnonzero(marked == _XZ_SECOND)
+            first[second] = first[second - 1]
+            self.starts = first.tolist()
+            return
         starts = []
         first = 0
         p = 0
@@ -449,18 +442,17 @@ class SparseEditor:
                 starts.append(first)
                 first += ((b & 63) << 8) + 1
                 p += 2
-        self.ops = ops
         self.starts = starts
 
     def value(self) -> bytes:
         """The sparse value as it stands (header included)."""
-        return bytes(self.hdr) + bytes(self.ops)
+        return bytes(self.hdr) + self.ops
 
     def set(self, index: int, count: int) -> int:
         """hllSparseSet: 1 when the register grew, 0 when not, -1 when the value is
         corrupt (the register is not covered, or promotion found it broken)."""
         if count > SPARSE_VAL_MAX_VALUE:
-            return self._promote(index, count)
+            return self.promote(index, count)
         ops = self.ops
         starts = self.starts
         k = bisect_right(starts, index) - 1
@@ -468,20 +460,28 @@ class SparseEditor:
             return -1
         if k and starts[k - 1] == starts[k]:
             k -= 1  # the second byte of an XZERO
-        n = len(ops)
         b = ops[k]
-        first = starts[k]
         if b < 0x40:
             span = b + 1
         elif b >= 0x80:
             span = (b & 3) + 1
         else:
-            span = (((b & 63) << 8) | (ops[k + 1] if k + 1 < n else 0)) + 1
+            span = (((b & 63) << 8) | (ops[k + 1] if k + 1 < len(ops) else 0)) + 1
+        first = starts[k]
         if index > first + span - 1:
             return -1  # ran off the end: fewer than index+1 registers described
         prev = k - 1
         if prev > 0 and starts[prev - 1] == starts[prev]:
             prev -= 1
+        return self.update(k, prev, first, span, index, count)
+
+    def update(self, k: int, prev: int, first: int, span: int, index: int, count: int) -> int:
+        """The body of hllSparseSet once the opcode at byte k (covering `span` registers
+        from `first`, `prev` the byte of the opcode before it or -1) is known to hold
+        register `index`, and count <= 32."""
+        ops = self.ops
+        starts = self.starts
+        b = ops[k]
         if b >= 0x80:
             if ((b >> 2) & 31) + 1 >= count:
                 return 0
@@ -514,19 +514,22 @@ class SparseEditor:
             if index != last:
                 seq.append(cur | (last - index - 1))
                 sst.append(index + 1)
+        n = len(ops)
         xzero = 0x40 <= b < 0x80
         oldlen = 2 if xzero else 1
         delta = len(seq) - oldlen
         if delta > 0 and HDR_SIZE + n + delta > self.max_bytes:
-            return self._promote(index, count)
+            return self.promote(index, count)
         if xzero and k + 1 >= n:
             # an XZERO missing its second byte: Redis copies the whole sequence but the
             # string only grows by the computed delta, so the last byte falls off
             ops[k:] = seq[:-1]
-            starts[k:] = sst[:-1]
+            if starts is not None:
+                starts[k:] = sst[:-1]
         else:
             ops[k:k + oldlen] = seq
-            starts[k:k + oldlen] = sst
+            if starts is not None:
+                starts[k:k + oldlen] = sst
         self._merge(prev)
         return 1
 
@@ -552,13 +555,15 @@ class SparseEditor:
                     if n <= SPARSE_VAL_MAX_LEN:
                         ops[p] = (b & 0xFC) | (n - 1)
                         del ops[p + 1]
-                        del starts[p + 1]
+                        if starts is not None:
+                            del starts[p + 1]
                         end -= 1
                         continue
             p += 1
         self.hdr[15] |= CARD_STALE
 
-    def _promote(self, index: int, count: int) -> int:
+    def promote(self, index: int, count: int) -> int:
+        """The promote path of hllSparseSet: convert to dense, then set the register."""
         dense = bytearray(self.value())
         if not to_dense(dense):
             return -1
@@ -568,15 +573,42 @@ class SparseEditor:
         return 1
 
 
+def sparse_set(buf: bytearray, index: int, count: int, max_bytes: int) -> int:
+    """hllSparseSet of one register, in place (buf may turn dense); see SparseEditor."""
+    if count > SPARSE_VAL_MAX_VALUE:
+        ed = SparseEditor(buf, max_bytes, index=False)
+        r = ed.promote(index, count)
+    elif len(buf) - HDR_SIZE >= _NUMPY_PARSE_MIN:
+        span, _val, marked = _decode(buf)
+        cum = np.cumsum(span)
+        k = int(np.searchsorted(cum, index, side="right"))  # an opcode's first byte
+        if k >= len(span):
+            return -1
+        ed = SparseEditor(buf, max_bytes, index=False)
+        prev = k - 1
+        if prev >= 0 and marked[prev] == _XZ_SECOND:
+            prev -= 1
+        r = ed.update(k, prev, int(cum[k] - span[k]), int(span[k]), index, count)
+    else:
+        ed = SparseEditor(buf, max_bytes)
+        r = ed.set(index, count)
+    if r > 0:
+        buf[:] = ed.dense if ed.dense is not None else ed.value()
+    return r
+
+
 def add_hashed(buf: bytearray, idx: Sequence[int], cnt: Sequence[int], max_bytes: int) -> tuple[int, bool]:
     """hllAdd for each (index, count) in order, changing buf in place (it may turn dense).
     Returns (how many calls changed a register, False when the value proved corrupt —
     the changes made before that are kept, as in Redis)."""
     if buf[4] == DENSE:
         return _dense_apply(buf, idx, cnt), True
+    n = len(idx)
+    if n == 1:
+        r = sparse_set(buf, idx[0], cnt[0], max_bytes)
+        return max(r, 0), r >= 0
     ed = SparseEditor(buf, max_bytes)
     updated = 0
-    n = len(idx)
     j = 0
     while j < n:
         r = ed.set(idx[j], cnt[j])
@@ -606,7 +638,8 @@ def add_elements(buf: bytearray, elems: Sequence[bytes], max_bytes: int) -> tupl
                 dense_set(buf, i, c)
                 return 1, True
             return 0, True
-        return add_hashed(buf, (i,), (c,), max_bytes)
+        r = sparse_set(buf, i, c, max_bytes)
+        return max(r, 0), r >= 0
     idx, cnt = hash_elements(elems)
     return add_hashed(buf, idx, cnt, max_bytes)
 
