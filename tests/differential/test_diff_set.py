@@ -392,6 +392,30 @@ def test_digests_match_redis(d, srv):
     d.check("DEBUG", "DIGEST")
 
 
+def test_memory_usage(d, srv):
+    """objectComputeSize for sets: intset and listpack allocations, dict buckets and
+    entries (SAMPLES 0 walks every member, so the hashtable's order does not matter). The
+    hashtables are made presized, as no rehash may be half done: Redis then counts both
+    tables."""
+    d.check("FLUSHALL")
+    cases = {
+        "i3": ["1", "2", "3"], "i100": _ints(0, 100), "ibig": ["1", str(1 << 40)], "i32": ["70000", "5"],
+        "ineg": ["-5", "-40000"], "l2": ["a", "b"], "lint": ["a", *_ints(0, 120)],
+        "lmix": ["a", "1", "127", "128", "4095", "4096", "-4096", "-4097", "32767", "32768", "8388607",
+                 "8388608", str(1 << 31), str(1 << 40), "-3", "x" * 63, "y" * 64, "", "-0", "01"],
+        "h130": _strs(0, 130), "h129": _strs(0, 129), "hints": _ints(0, 600), "hmix": ["z" * 120, "a", *_strs(0, 140)],
+    }
+    for key, members in cases.items():
+        d.check("SADD", key, *members)
+    with configured(srv, d, "set-max-listpack-value", "5000", "64"):
+        d.check("SADD", "lbig", "a", "q" * 100, "r" * 4000)
+    for key in [*cases, "lbig"]:
+        enc = d.check("OBJECT", "ENCODING", key)
+        d.check("MEMORY", "USAGE", key, "SAMPLES", "0")
+        if b"hashtable" not in enc or key in ("h130", "h129", "hints"):
+            d.check("MEMORY", "USAGE", key)
+
+
 # --- SPOP and SRANDMEMBER: the properties of each of Redis's code paths -----------------------------
 SHAPES = {
     "intset": _ints(0, 40),

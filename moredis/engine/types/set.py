@@ -391,22 +391,47 @@ def _digest(s: Set, d: bytearray) -> None:
         xor_digest(d, b)
 
 
-def _int_lp_size(v: int) -> int:
-    if -64 <= v < 64:
-        return 2
-    if -4096 <= v < 4096:
-        return 3
-    if -(1 << 15) <= v < 1 << 15:
-        return 4
-    if -(1 << 23) <= v < 1 << 23:
-        return 5
-    if -(1 << 31) <= v < 1 << 31:
-        return 6
-    return 10
+def _alloc(n: int) -> int:
+    """The jemalloc size class holding n bytes (8-byte quantum, 4 classes a doubling)."""
+    if n <= 8:
+        return 8
+    if n <= 64:
+        return (n + 7) & ~7
+    step = 1 << ((n - 1).bit_length() - 3)
+    return (n + step - 1) & ~(step - 1)
+
+
+def _lp_entry_size(x: bytes) -> int:
+    """Bytes of one listpack entry: integers take their smallest integer encoding."""
+    v = canonical_int(x)
+    if v is not None:
+        if 0 <= v < 128:
+            return 2
+        if -4096 <= v < 4096:
+            return 3
+        if -(1 << 15) <= v < 1 << 15:
+            return 4
+        if -(1 << 23) <= v < 1 << 23:
+            return 5
+        if -(1 << 31) <= v < 1 << 31:
+            return 6
+        return 10
+    n = len(x)
+    head = n + (1 if n < 64 else 2 if n < 4096 else 5)
+    return head + (1 if head < 128 else 2 if head < 16384 else 3 if head < 2097152 else 4)
+
+
+def _sds_size(n: int) -> int:
+    hdr = 1 if n < 32 else 3 if n < 256 else 5 if n < 65536 else 9
+    return _alloc(hdr + n + 1)
 
 
 def _memory(s: Set, samples: int) -> int:
-    """A MEMORY USAGE estimate in the spirit of objectComputeSize."""
+    """MEMORY USAGE as objectComputeSize counts a set: the object, plus the intset or
+    listpack allocation, or the dict's buckets and a sampled average entry (a 24-byte
+    dictEntry and the member's sds). An intset's width follows its current extremes
+    (Redis never narrows one after removals); a hashtable's bucket count is the
+    power of two a steady-state dict has."""
     m = s.m
     n = len(m)
     if s.enc == INTSET:
@@ -417,17 +442,9 @@ def _memory(s: Set, samples: int) -> int:
                 width = 8
             elif lo < -(1 << 15) or hi >= 1 << 15:
                 width = 4
-        return 16 + 8 + width * n
+        return 16 + _alloc(8 + width * n)
     if s.enc == LISTPACK:
-        size = 16 + 7
-        for x in m:
-            v = canonical_int(x)
-            if v is not None:
-                size += _int_lp_size(v)
-            else:
-                ln = len(x)
-                size += ln + (2 if ln < 64 else 4 if ln < 4096 else 10)
-        return size
+        return 16 + _alloc(6 + sum(_lp_entry_size(x) for x in m) + 1)
     buckets = 4
     while buckets < n:
         buckets <<= 1
@@ -437,8 +454,8 @@ def _memory(s: Set, samples: int) -> int:
     k = n if samples <= 0 else min(n, samples)
     part = 0
     for x in islice(m, k):
-        part += len(x) + 4 + 16
-    return size + part * n // k
+        part += 24 + _sds_size(len(x))
+    return size + int(part / k * n)
 
 
 register_type(Set, OBJ_SET, copier=Set.copy, digest=_digest, memory=_memory)
