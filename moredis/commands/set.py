@@ -79,7 +79,16 @@ def sadd_command(c: Any, argv: list[bytes]) -> None:
     elif s.enc != HASHTABLE:
         s.maybe_convert(n, vals)
     if n == 1:
-        added = 1 if s.add(argv[2], vals) else 0
+        if s.enc == HASHTABLE and s.pick is None:
+            m = s.m
+            member = argv[2]
+            if member in m:
+                added = 0
+            else:
+                m.add(member)
+                added = 1
+        else:
+            added = 1 if s.add(argv[2], vals) else 0
     elif s.enc == HASHTABLE and s.pick is None:
         m = s.m
         before = len(m)
@@ -166,8 +175,15 @@ def smove_command(c: Any, argv: list[bytes]) -> None:
 @command("sismember")
 def sismember_command(c: Any, argv: list[bytes]) -> None:
     """SISMEMBER key member"""
-    s = _read(c, argv[1])
-    c.w.integer(1 if s is not None and argv[2] in s else 0)
+    s = c.db.lookup_read(argv[1])
+    if s is None:
+        c.w.integer(0)
+    elif type(s) is not Set:
+        raise RedisError(E.WRONGTYPE)
+    elif s.enc != INTSET:
+        c.w.integer(1 if argv[2] in s.m else 0)
+    else:
+        c.w.integer(1 if argv[2] in s else 0)
 
 
 @command("smismember")
