@@ -1,0 +1,696 @@
+"""The stream value (t_stream.c): entries ordered by ID, packed into nodes the way Redis
+packs them into listpacks, plus consumer groups with their pending entries lists.
+
+An ID is one Python int, `ms << 64 | seq`, so IDs compare and sort as Redis's 128-bit
+big-endian radix tree keys do. Entries live in `Node`s that mirror Redis's listpack
+nodes: a node starts with the fields of its first entry (the "master" fields), holds at
+most stream-node-max-entries entries (deleted ones included) and stops taking entries
+once its listpack byte size reaches stream-node-max-bytes. The byte size is tracked
+exactly (same integer/string encodings as listpack.c), because approximate trimming
+(MAXLEN ~ / MINID ~) removes whole nodes only, and what it removes is visible to
+clients. Deleted entries stay in their node as tombstones (Redis only flags them) until
+the whole node is empty, which also matters for trimming and XINFO.
+
+Consumer groups: `Group` (last delivered ID, entries-read counter, the group PEL as a
+dict id -> `NACK` plus a sorted id list), `Consumer` (its own sorted PEL ids) and `NACK`
+(delivery time, delivery count, owner). Group and consumer names sort as raw bytes,
+which is the order of Redis's radix trees.
+Neighbours: commands/stream.py (the commands), engine/objects.py (registration),
+engine/digest.py (DEBUG DIGEST-VALUE).
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right, insort
+from collections.abc import Iterator
+from typing import Any
+
+from moredis.engine.digest import mix_digest
+from moredis.engine.objects import OBJ_STREAM, register_type
+from moredis.engine.types.list import lp_entry_size
+from moredis.errors import RedisError
+
+U64 = 1 << 64
+MASK64 = U64 - 1
+ID_MAX = (1 << 128) - 1  # UINT64_MAX-UINT64_MAX
+LISTPACK_MAX_SIZE = 1 << 30  # STREAM_LISTPACK_MAX_SIZE
+INVALID_ENTRIES_READ = -1  # SCG_INVALID_ENTRIES_READ
+LP_HEADER_AND_END = 7
+
+INVALID_ID = "ERR Invalid stream ID specified as stream command argument"
+
+# flags of an entry inside a node (STREAM_ITEM_FLAG_*): all fit one listpack byte, so a
+# flag change never changes a node's size
+FLAG_DELETED = 1
+FLAG_SAMEFIELDS = 2
+
+
+# --- IDs ----------------------------------------------------------------------------------
+def make_id(ms: int, seq: int) -> int:
+    return ms << 64 | seq
+
+
+def id_bytes(i: int) -> bytes:
+    """The "ms-seq" text of an ID."""
+    return b"%d-%d" % (i >> 64, i & MASK64)
+
+
+_SPACES = b" \t\n\v\f\r"
+
+
+def string2ull(s: bytes) -> int | None:
+    """util.c string2ull: a canonical signed integer must not be negative; anything else
+    goes through strtoull (leading spaces, a sign, leading zeros; '-' wraps modulo 2**64)."""
+    n = len(s)
+    if 0 < n < 21:
+        c = s[0]
+        if 49 <= c <= 57 or (c == 45 and n > 1 and 49 <= s[1] <= 57) or s == b"0":
+            body = s[1:] if c == 45 else s
+            if body.isdigit():
+                v = int(s)
+                if -(1 << 63) <= v < (1 << 63):
+                    return None if v < 0 else v
+    t = s.lstrip(_SPACES)
+    neg = False
+    if t[:1] in (b"+", b"-"):
+        neg = t[:1] == b"-"
+        t = t[1:]
+    if not t or not t.isdigit() or not t.isascii():
+        return None
+    v = int(t)
+    if v > MASK64:
+        return None
+    return (U64 - v) & MASK64 if neg else v
+
+
+def parse_id(arg: bytes, missing_seq: int = 0, strict: bool = False) -> int:
+    """streamGenericParseIDOrReply: "-", "+", "ms" (seq = missing_seq) or "ms-seq".
+    Strict parsing refuses "-" and "+". The argument is read as a C string (up to a NUL)."""
+    if len(arg) > 127:
+        raise RedisError(INVALID_ID)
+    if b"\0" in arg:
+        arg = arg[: arg.index(b"\0")]
+    if arg == b"-":
+        if strict:
+            raise RedisError(INVALID_ID)
+        return 0
+    if arg == b"+":
+        if strict:
+            raise RedisError(INVALID_ID)
+        return ID_MAX
+    dash = arg.find(b"-")
+    if dash < 0:
+        ms = string2ull(arg)
+        seq: int | None = missing_seq
+    else:
+        ms = string2ull(arg[:dash])
+        seq = string2ull(arg[dash + 1:])
+    if ms is None or seq is None:
+        raise RedisError(INVALID_ID)
+    return ms << 64 | seq
+
+
+def parse_add_id(arg: bytes) -> tuple[int, bool]:
+    """The ID argument of XADD (strict): (id, seq_given); "ms-*" gives seq_given False."""
+    if len(arg) <= 127:
+        s = arg[: arg.index(b"\0")] if b"\0" in arg else arg
+        dash = s.find(b"-")
+        if dash >= 0 and s[dash + 1:] == b"*":
+            ms = string2ull(s[:dash])
+            if ms is None:
+                raise RedisError(INVALID_ID)
+            return ms << 64, False
+    return parse_id(arg, 0, True), True
+
+
+def c_str(arg: bytes) -> bytes:
+    """What C code sees of an argument compared with strcmp: the bytes before a NUL."""
+    return arg[: arg.index(b"\0")] if b"\0" in arg else arg
+
+
+# --- listpack sizes -----------------------------------------------------------------------
+def lp_int_size(v: int) -> int:
+    """Bytes of an integer listpack element (encoding, data and back-length)."""
+    if 0 <= v <= 127:
+        return 2
+    if -4096 <= v <= 4095:
+        return 3
+    if -32768 <= v <= 32767:
+        return 4
+    if -8388608 <= v <= 8388607:
+        return 5
+    if -2147483648 <= v <= 2147483647:
+        return 6
+    return 10
+
+
+def _i64(v: int) -> int:
+    """A uint64 difference as the int64 lpAppendInteger stores."""
+    v &= MASK64
+    return v - U64 if v >= 1 << 63 else v
+
+
+class Node:
+    """One listpack node of the stream's radix tree.
+
+    `key` is the master ID (the first entry ever appended), `fields` the master fields,
+    `ids`/`vals` every entry appended (tombstones included; `vals[i]` is the flat
+    field, value, ... tuple), `dead` the positions of deleted entries, `live` the entries
+    not deleted, `lpbytes` the exact size of Redis's listpack for this node."""
+
+    __slots__ = ("dead", "fields", "ids", "key", "live", "lpbytes", "same", "vals")
+
+    def __init__(self, key: int, fields: tuple) -> None:
+        self.key = key
+        self.fields = fields
+        self.ids: list[int] = []
+        self.vals: list[tuple] = []
+        self.same: list[bool] = []  # SAMEFIELDS flag of each entry (the RDB layout needs it)
+        self.dead: set[int] | None = None
+        self.live = 0
+        nf = len(fields)
+        self.lpbytes = LP_HEADER_AND_END + 2 + 2 + lp_int_size(nf) + sum(map(lp_entry_size, fields)) + 2
+
+    def copy(self) -> Node:
+        n = Node.__new__(Node)
+        n.key = self.key
+        n.fields = self.fields
+        n.ids = self.ids[:]
+        n.vals = self.vals[:]
+        n.same = self.same[:]
+        n.dead = set(self.dead) if self.dead else None
+        n.live = self.live
+        n.lpbytes = self.lpbytes
+        return n
+
+    def is_dead(self, j: int) -> bool:
+        d = self.dead
+        return d is not None and j in d
+
+    def mark_deleted(self, j: int) -> None:
+        """Flag entry j deleted and update the live/deleted counters of the master entry."""
+        d = self.dead
+        if d is None:
+            d = self.dead = set()
+        ndead = len(d)
+        d.add(j)
+        live = self.live
+        self.live = live - 1
+        self.lpbytes += (lp_int_size(live - 1) - lp_int_size(live)
+                         + lp_int_size(ndead + 1) - lp_int_size(ndead))
+
+
+class NACK:
+    """A pending entry: last delivery time (ms), delivery count, owning consumer."""
+
+    __slots__ = ("consumer", "delivery_count", "delivery_time")
+
+    def __init__(self, consumer: Consumer | None, now: int) -> None:
+        self.consumer = consumer
+        self.delivery_time = now
+        self.delivery_count = 1
+
+
+class Consumer:
+    __slots__ = ("active_time", "name", "pel", "seen_time")
+
+    def __init__(self, name: bytes, now: int) -> None:
+        self.name = name
+        self.pel: list[int] = []  # sorted IDs this consumer owns in the group PEL
+        self.seen_time = now
+        self.active_time = -1
+
+    def pel_add(self, i: int) -> None:
+        p = self.pel
+        if not p or p[-1] < i:
+            p.append(i)
+        else:
+            insort(p, i)
+
+    def pel_remove(self, i: int) -> None:
+        p = self.pel
+        j = bisect_left(p, i)
+        if j < len(p) and p[j] == i:
+            del p[j]
+
+
+class Group:
+    __slots__ = ("consumers", "entries_read", "last_id", "name", "pel", "pel_ids")
+
+    def __init__(self, name: bytes, last_id: int, entries_read: int) -> None:
+        self.name = name
+        self.last_id = last_id
+        self.entries_read = entries_read
+        self.pel: dict[int, NACK] = {}
+        self.pel_ids: list[int] = []  # sorted keys of pel
+        self.consumers: dict[bytes, Consumer] = {}
+
+    def pel_insert(self, i: int, nack: NACK) -> None:
+        self.pel[i] = nack
+        p = self.pel_ids
+        if not p or p[-1] < i:
+            p.append(i)
+        else:
+            insort(p, i)
+
+    def pel_delete(self, i: int) -> NACK | None:
+        """Remove i from the group PEL and from its consumer's PEL."""
+        nack = self.pel.pop(i, None)
+        if nack is None:
+            return None
+        p = self.pel_ids
+        j = bisect_left(p, i)
+        del p[j]
+        if nack.consumer is not None:
+            nack.consumer.pel_remove(i)
+        return nack
+
+    def pel_from(self, start: int) -> int:
+        """Index in pel_ids of the first ID >= start."""
+        return bisect_left(self.pel_ids, start)
+
+    def sorted_consumers(self) -> list[Consumer]:
+        cs = self.consumers
+        return [cs[k] for k in sorted(cs)]
+
+    def create_consumer(self, name: bytes, now: int) -> Consumer | None:
+        if name in self.consumers:
+            return None
+        cons = self.consumers[name] = Consumer(name, now)
+        return cons
+
+    def delete_consumer(self, cons: Consumer) -> None:
+        """streamDelConsumer: its pending entries leave the group PEL too."""
+        pel = self.pel
+        pids = self.pel_ids
+        for i in cons.pel:
+            pel.pop(i, None)
+            j = bisect_left(pids, i)
+            if j < len(pids) and pids[j] == i:
+                del pids[j]
+        cons.pel = []
+        del self.consumers[cons.name]
+
+
+class Stream:
+    """A stream value. Attributes mirror t_stream.c's `stream`: `length`, `last_id`,
+    `first_id` (recorded first entry), `max_deleted` (max_deleted_entry_id),
+    `entries_added`, `groups` (None until the first group, as Redis's cgroups)."""
+
+    __slots__ = ("entries_added", "first_id", "groups", "last_id", "length", "max_deleted", "nodes", "starts")
+
+    def __init__(self) -> None:
+        self.nodes: list[Node] = []
+        self.starts: list[int] = []  # node keys, for bisect
+        self.length = 0
+        self.last_id = 0
+        self.first_id = 0
+        self.max_deleted = 0
+        self.entries_added = 0
+        self.groups: dict[bytes, Group] | None = None
+
+    def encoding(self) -> str:
+        return "stream"
+
+    def __len__(self) -> int:
+        return self.length
+
+    # --- appending --------------------------------------------------------------------
+    def append(self, i: int, fv: list[bytes], max_bytes: int, max_entries: int, total: int = -1) -> None:
+        """streamAppendItem after the ID checks: pack the entry like Redis does. `total`
+        is the byte length of all fields and values (computed when not given)."""
+        nodes = self.nodes
+        nf = len(fv) // 2
+        node = nodes[-1] if nodes else None
+        if node is not None:
+            if max_bytes == 0 or max_bytes > LISTPACK_MAX_SIZE:
+                max_bytes = LISTPACK_MAX_SIZE
+            if total < 0:
+                total = sum(map(len, fv))
+            if node.lpbytes + total >= max_bytes or (max_entries and len(node.ids) >= max_entries):
+                node = None
+        if node is None:
+            fields = tuple(fv[0::2])
+            node = Node(i, fields)
+            nodes.append(node)
+            self.starts.append(i)
+            same = True
+        else:
+            fields = node.fields
+            same = len(fields) == nf and all(fields[k] == fv[2 * k] for k in range(nf))
+        key = node.key
+        if same:
+            # share the master field objects: one copy of the field names per node
+            vals = tuple(x for k in range(nf) for x in (fields[k], fv[2 * k + 1]))
+            size = 2 + lp_int_size(_i64((i >> 64) - (key >> 64))) + lp_int_size(_i64(i - key))
+            for k in range(1, 2 * nf, 2):
+                size += lp_entry_size(fv[k])
+            size += lp_int_size(nf + 3)
+        else:
+            vals = tuple(fv)
+            size = 2 + lp_int_size(_i64((i >> 64) - (key >> 64))) + lp_int_size(_i64(i - key))
+            size += lp_int_size(nf)
+            for x in fv:
+                size += lp_entry_size(x)
+            size += lp_int_size(2 * nf + 4)
+        live = node.live
+        node.lpbytes += size + lp_int_size(live + 1) - lp_int_size(live) if node.ids else size
+        node.live = live + 1
+        node.ids.append(i)
+        node.vals.append(vals)
+        node.same.append(same)
+        self.length += 1
+        self.entries_added += 1
+        self.last_id = i
+        if self.length == 1:
+            self.first_id = i
+
+    # --- lookups ---------------------------------------------------------------------------
+    def _locate(self, i: int) -> tuple[Node, int] | None:
+        """The node and position holding ID i, tombstones included."""
+        k = bisect_right(self.starts, i) - 1
+        if k < 0:
+            return None
+        node = self.nodes[k]
+        ids = node.ids
+        j = bisect_left(ids, i)
+        if j < len(ids) and ids[j] == i:
+            return node, j
+        return None
+
+    def get(self, i: int) -> tuple | None:
+        """The flat field/value tuple of live entry i, None if missing or deleted."""
+        loc = self._locate(i)
+        if loc is None:
+            return None
+        node, j = loc
+        if node.dead is not None and j in node.dead:
+            return None
+        return node.vals[j]
+
+    def exists(self, i: int) -> bool:
+        return self.get(i) is not None
+
+    def iter_range(self, start: int, end: int, rev: bool = False) -> Iterator[tuple[int, tuple]]:
+        """Live entries with start <= id <= end, ascending (or descending with rev)."""
+        if start > end or not self.nodes:
+            return
+        nodes = self.nodes
+        starts = self.starts
+        if not rev:
+            k = bisect_right(starts, start) - 1
+            if k < 0:
+                k = 0
+            nn = len(nodes)
+            while k < nn:
+                node = nodes[k]
+                if node.key > end:
+                    return
+                ids = node.ids
+                vals = node.vals
+                dead = node.dead
+                j = bisect_left(ids, start) if ids[0] < start else 0
+                n = len(ids)
+                while j < n:
+                    i = ids[j]
+                    if i > end:
+                        return
+                    if dead is None or j not in dead:
+                        yield i, vals[j]
+                    j += 1
+                k += 1
+        else:
+            k = bisect_right(starts, end) - 1
+            while k >= 0:
+                node = nodes[k]
+                ids = node.ids
+                vals = node.vals
+                dead = node.dead
+                j = bisect_right(ids, end) - 1
+                while j >= 0:
+                    i = ids[j]
+                    if i < start:
+                        return
+                    if dead is None or j not in dead:
+                        yield i, vals[j]
+                    j -= 1
+                k -= 1
+
+    def first_entry_id(self) -> int | None:
+        for i, _ in self.iter_range(0, ID_MAX):
+            return i
+        return None
+
+    def last_valid_id(self) -> int:
+        """streamLastValidID: the last live entry's ID (0 when the stream is empty)."""
+        for i, _ in self.iter_range(0, ID_MAX, True):
+            return i
+        return 0
+
+    def first_id_with_tombstones(self) -> int:
+        """streamGetEdgeID(first, skip_tombstones=0): the first ID stored in the first node,
+        even if deleted; UINT64_MAX-UINT64_MAX for a stream without nodes."""
+        return self.nodes[0].ids[0] if self.nodes else ID_MAX
+
+    # --- deleting --------------------------------------------------------------------------
+    def delete_entry(self, i: int) -> bool:
+        """streamDeleteItem: flag the entry deleted; a node left without live entries goes."""
+        loc = self._locate(i)
+        if loc is None:
+            return False
+        node, j = loc
+        if node.dead is not None and j in node.dead:
+            return False
+        if node.live == 1:
+            k = bisect_left(self.starts, node.key)
+            del self.nodes[k]
+            del self.starts[k]
+        else:
+            node.mark_deleted(j)
+        self.length -= 1
+        return True
+
+    def xdel(self, ids: list[int]) -> int:
+        """XDEL's bookkeeping: max deleted ID and the recorded first ID (xdelCommand)."""
+        deleted = 0
+        first_entry = False
+        for i in ids:
+            if self.delete_entry(i):
+                if i == self.first_id:
+                    first_entry = True
+                if i > self.max_deleted:
+                    self.max_deleted = i
+                deleted += 1
+        if deleted:
+            if self.length == 0:
+                self.first_id = 0
+            elif first_entry:
+                self.first_id = self.first_entry_id() or 0
+        return deleted
+
+    def trim(self, maxlen: int | None, minid: int | None, approx: bool, limit: int) -> int:
+        """streamTrim: MAXLEN (maxlen set) or MINID (minid set). Whole nodes go first;
+        exact trimming then flags entries of the first remaining node as deleted; `limit`
+        (approximate trimming only) caps the work in entries."""
+        nodes = self.nodes
+        starts = self.starts
+        deleted = 0
+        removed = 0
+        while removed < len(nodes):
+            if maxlen is not None and self.length <= maxlen:
+                break
+            node = nodes[removed]
+            entries = node.live
+            if limit and deleted + entries > limit:
+                break
+            if maxlen is not None:
+                remove_node = self.length - entries >= maxlen
+            else:
+                remove_node = node.ids[-1] < minid  # type: ignore[operator]
+            if remove_node:
+                removed += 1
+                self.length -= entries
+                deleted += entries
+                continue
+            if approx:
+                break
+            ids = node.ids
+            dead = node.dead
+            for j in range(len(ids)):
+                if maxlen is not None:
+                    if self.length <= maxlen:
+                        break
+                elif ids[j] >= minid:  # type: ignore[operator]
+                    break
+                if dead is None or j not in dead:
+                    node.mark_deleted(j)
+                    dead = node.dead
+                    self.length -= 1
+                    deleted += 1
+            break
+        if removed:
+            del nodes[:removed]
+            del starts[:removed]
+        if self.length == 0:
+            self.first_id = 0
+        else:
+            self.first_id = self.first_entry_id() or 0
+        return deleted
+
+    # --- consumer groups ------------------------------------------------------------------
+    def group(self, name: bytes) -> Group | None:
+        g = self.groups
+        return g.get(name) if g is not None else None
+
+    def create_group(self, name: bytes, last_id: int, entries_read: int) -> Group | None:
+        if self.groups is None:
+            self.groups = {}
+        if name in self.groups:
+            return None
+        g = self.groups[name] = Group(name, last_id, entries_read)
+        return g
+
+    def sorted_groups(self) -> list[Group]:
+        g = self.groups
+        if not g:
+            return []
+        return [g[k] for k in sorted(g)]
+
+    # --- lag bookkeeping (Redis 7 entries-read / lag) --------------------------------------
+    def range_has_tombstones(self, start: int | None, end: int | None = None) -> bool:
+        """streamRangeHasTombstones."""
+        md = self.max_deleted
+        if not self.length or md == 0:
+            return False
+        if self.first_id > md:
+            return False
+        s = start if start is not None else 0
+        e = end if end is not None else ID_MAX
+        return s <= md <= e
+
+    def estimate_distance(self, i: int) -> int:
+        """streamEstimateDistanceFromFirstEverEntry: the entries-read value of ID i, or
+        INVALID_ENTRIES_READ when it cannot be known."""
+        if not self.entries_added:
+            return 0
+        if not self.length and i <= self.last_id:
+            return self.entries_added
+        if i == self.last_id:
+            return self.entries_added
+        if i > self.last_id:
+            return INVALID_ENTRIES_READ
+        md = self.max_deleted
+        if md == 0 or md < self.first_id:
+            if i < self.first_id:
+                return self.entries_added - self.length
+            if i == self.first_id:
+                return self.entries_added - self.length + 1
+        return INVALID_ENTRIES_READ
+
+    def group_lag(self, g: Group) -> int | None:
+        """streamReplyWithCGLag: None when the lag cannot be computed."""
+        if not self.entries_added:
+            return 0
+        if g.entries_read != INVALID_ENTRIES_READ and not self.range_has_tombstones(g.last_id):
+            return self.entries_added - g.entries_read
+        er = self.estimate_distance(g.last_id)
+        if er != INVALID_ENTRIES_READ:
+            return self.entries_added - er
+        return None
+
+    # --- introspection ---------------------------------------------------------------------
+    def rax_nodes(self) -> int:
+        """The node count of Redis's radix tree holding the node keys (16-byte big-endian
+        IDs): the tree is kept maximally compressed, so the count follows from the keys:
+        the root, every branching prefix, every child of a branching prefix, every key."""
+        starts = self.starts
+        if not starts:
+            return 1
+        keys = [k.to_bytes(16, "big") for k in starts]
+        seen: set[bytes] = {b""}
+        seen.update(keys)
+        prev = keys[0]
+        for cur in keys[1:]:
+            lcp = 0
+            while prev[lcp] == cur[lcp]:
+                lcp += 1
+            seen.add(cur[:lcp])
+            seen.add(prev[: lcp + 1])
+            seen.add(cur[: lcp + 1])
+            prev = cur
+        return len(seen)
+
+    def copy(self) -> Stream:
+        """streamDup: entries, nodes, groups, consumers and PELs."""
+        s = Stream()
+        s.nodes = [n.copy() for n in self.nodes]
+        s.starts = self.starts[:]
+        s.length = self.length
+        s.last_id = self.last_id
+        s.first_id = self.first_id
+        s.max_deleted = self.max_deleted
+        s.entries_added = self.entries_added
+        if self.groups is not None:
+            s.groups = {}
+            for name, g in self.groups.items():
+                ng = Group(name, g.last_id, g.entries_read)
+                for cname, cons in g.consumers.items():
+                    nc = Consumer(cname, cons.seen_time)
+                    nc.active_time = cons.active_time
+                    nc.pel = cons.pel[:]
+                    ng.consumers[cname] = nc
+                for i in g.pel_ids:
+                    nack = g.pel[i]
+                    owner = nack.consumer
+                    nn = NACK(ng.consumers[owner.name] if owner is not None else None, nack.delivery_time)
+                    nn.delivery_count = nack.delivery_count
+                    ng.pel[i] = nn
+                ng.pel_ids = g.pel_ids[:]
+                s.groups[name] = ng
+        return s
+
+
+# --- registration ---------------------------------------------------------------------------
+def _digest(s: Stream, d: bytearray) -> None:
+    """debug.c xorObjectDigest for streams: each live entry's "ms.seq" ID, then its fields
+    and values, in ID order. Consumer groups do not take part."""
+    for i, vals in s.iter_range(0, ID_MAX):
+        mix_digest(d, b"%d.%d" % (i >> 64, i & MASK64))
+        for x in vals:
+            mix_digest(d, x)
+
+
+def _memory(s: Stream, samples: int) -> int:
+    """objectComputeSize for streams, roughly: the radix tree, the node listpacks
+    (sampled), and the groups' PELs and consumers."""
+    size = 16 + 48 + 24
+    nodes = s.nodes
+    n = len(nodes)
+    size += n * 50 + 24
+    if n:
+        k = n if samples <= 0 or samples >= n else samples
+        lp = sum(nodes[j].lpbytes for j in range(k))
+        if k >= n:
+            size += lp
+        else:
+            size += lp // k * (n - 1) + nodes[-1].lpbytes
+    for g in (s.groups or {}).values():
+        size += 104 + 24 + len(g.pel) * (50 + 32)
+        for cons in g.consumers.values():
+            size += 48 + len(cons.name) + 24 + len(cons.pel) * 50
+    return size
+
+
+def _copy(s: Stream) -> Stream:
+    return s.copy()
+
+
+def new_stream() -> Stream:
+    return Stream()
+
+
+def memory_of(s: Any, samples: int = 5) -> int:
+    return _memory(s, samples)
+
+
+register_type(Stream, OBJ_STREAM, copier=_copy, digest=_digest, memory=_memory)
