@@ -30,6 +30,7 @@ class Startup:
         self.users: list[list[str]] = []
         self.config_file: str | None = None
         self.builtin_modules = True
+        self.module_configs: dict[str, str] = {}  # `<module>.<name> value` lines, applied at load
 
 
 def _fatal(lineno: int, line: str, msg: str) -> None:
@@ -63,6 +64,8 @@ def apply_directives(st: Startup, directives: list[tuple[str, list[str], int]], 
                 if len(args) != 1 or args[0].lower() not in ("yes", "no"):
                     raise ConfigError("argument must be 'yes' or 'no'")
                 st.builtin_modules = args[0].lower() == "yes"
+            elif "." in name and st.config.resolve(name) is None:
+                st.module_configs[name.lower()] = " ".join(args)
             else:
                 st.config.set_from_file(name, args)
         except ConfigError as e:
@@ -138,6 +141,9 @@ def build_server(st: Startup) -> Any:
         from moredis.server.admin import rename_command
 
         rename_command(srv, old, new)
+    from moredis.server.admin import load_startup_modules
+
+    srv.preload_hooks.append(lambda: load_startup_modules(srv, st))
     return srv
 
 
@@ -173,6 +179,12 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as e:
         srv.log.warning(f"Failed listening on port {st.config['port']} (tcp), aborting: {e.strerror}")
         return 1
+    except Exception as e:
+        from moredis.server.admin import StartupError
+
+        if isinstance(e, StartupError):
+            return 1
+        raise
     finally:
         loop.close()
     return 0

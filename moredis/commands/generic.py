@@ -355,7 +355,7 @@ def copy_command(c: Any, argv: list[bytes]) -> None:
         c.w.integer(0)
         return
     try:
-        nv = copy_value(v)
+        nv = copy_value(v, (src, key, dst, newkey))
     except KeyError:
         raise RedisError(COPY_NOT_SUPPORTED) from None
     if exists:

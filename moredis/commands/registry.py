@@ -71,6 +71,7 @@ class Command:
         "acl",
         "arity",
         "calls",
+        "extra_flags",
         "failed_calls",
         "first_key",
         "flags",
@@ -116,6 +117,7 @@ class Command:
         self.rejected_calls = 0
         self.failed_calls = 0
         self.id = 0
+        self.extra_flags: set[str] = set()  # module-only flags (getkeys-api, getchannels-api, no-cluster)
         self.latency_hist: list | None = None  # calls per usec, for INFO latencystats (server/latency.py)
 
     def __repr__(self) -> str:

@@ -124,10 +124,18 @@ def encoding(v: Any) -> str:
     return v.encoding()
 
 
-def copy_value(v: Any) -> Any:
+# copiers that also want (src_db, src_key, dst_db, dst_key): module types (copy2)
+KEYED_COPIERS: set[type] = set()
+
+
+def copy_value(v: Any, keys: tuple | None = None) -> Any:
+    """A deep copy for COPY; `keys` = (src_db, src_key, dst_db, dst_key) when known.
+    KeyError when the type cannot be copied (a module type without a copy callback)."""
     t = type(v)
     if t is bytes or t is int:
         return v
     if t is bytearray:
         return bytearray(v)
+    if t in KEYED_COPIERS:
+        return COPIERS[t](v, keys)
     return COPIERS[t](v)

@@ -101,6 +101,10 @@ class Writer:
     def double(self, x: float) -> None:
         self.bulk(d2string(x))
 
+    def double_text(self, text: bytes) -> None:
+        """A double already printed (long doubles in human form): bulk in RESP2."""
+        self.bulk(text)
+
     def array(self, n: int) -> None:
         self.out.append(_ARR_CACHE[n] if n < 256 else b"*%d\r\n" % n)
 
@@ -190,6 +194,9 @@ class Resp3Writer(Writer):
 
     def double(self, x: float) -> None:
         self.out.append(b",%b\r\n" % d2string(x))
+
+    def double_text(self, text: bytes) -> None:
+        self.out.append(b",%b\r\n" % text)
 
     def map(self, n: int) -> None:
         self.out.append(b"%%%d\r\n" % n)
@@ -329,6 +336,9 @@ class CaptureWriter(Writer):
 
     def double(self, x: float) -> None:
         self._add(Reply("double", float(x)))
+
+    def double_text(self, text: bytes) -> None:
+        self._add(Reply("double", float(text)))
 
     def verbatim(self, text: bytes, fmt: bytes = b"txt") -> None:
         self._add(Reply("verbatim", bytes(text), fmt))

@@ -31,6 +31,7 @@ class BlockState:
         "cmd",
         "data",
         "dbid",
+        "key_ready",
         "keys",
         "kind",
         "on_timeout",
@@ -55,6 +56,7 @@ class BlockState:
         self.since = time.monotonic()
         self.unblock_error: str | None = None
         self.dbid = 0
+        self.key_ready: Callable[[Any, Any, Any, bytes], None] | None = None  # modules: serve in place
         self.vtype: int | None = None  # OBJ_* the waiter needs; other types do not wake it
 
 
@@ -197,7 +199,10 @@ class Blocking:
                         v = db.data.get(key)
                         if v is not None and type_code(v) != st.vtype:
                             continue
-                    self.unblock(c)
-                    srv.reexecute_blocked(c, st)
+                    if st.key_ready is not None:
+                        st.key_ready(c, st, db, key)  # module blocked on keys: its reply callback decides
+                    else:
+                        self.unblock(c)
+                        srv.reexecute_blocked(c, st)
                     if key not in db.data and not db.blocking.get(key):
                         break

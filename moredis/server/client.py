@@ -42,6 +42,7 @@ class Client:
         "guard",
         "id",
         "in_script",
+        "is_fake",
         "is_master",
         "is_monitor",
         "is_replica",
@@ -117,6 +118,7 @@ class Client:
         self.is_monitor = False
         self.is_replica = False
         self.is_master = False
+        self.is_fake = False  # an internal client of module calls and callbacks
         self.flags_extra = ""
         self.argv: list[bytes] | None = None
         self.user_data: dict = {}

@@ -144,6 +144,14 @@ class Connection(asyncio.Protocol):
 
     # --- input -----------------------------------------------------------------------
     def data_received(self, data: bytes) -> None:
+        gil = self.srv.gil
+        if gil is not None:  # a module thread may hold the server lock (ThreadSafeContextLock)
+            with gil:
+                self._received(data)
+        else:
+            self._received(data)
+
+    def _received(self, data: bytes) -> None:
         c = self.client
         if c is None or self.closed:
             return

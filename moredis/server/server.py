@@ -156,6 +156,11 @@ class RedisServer:
         self.aof = None
         self.rdb = None
         self.info_providers: list[Any] = []
+        self.command_filters: list[Any] | None = None  # module command filters (module/filters.py)
+        self.key_event_hook: Any = None  # modules subscribed to the Key server event
+        self.gil: Any = None  # the server lock, once a module asks for thread-safe contexts
+        self.loop_thread: Any = None
+        self.preload_hooks: list[Any] = []  # run on the loop before the listeners open
         self.unixtime = time.time()  # cached wall clock, refreshed by the cron
         self.obuf_normal_limited = False
         self.bind_explicit = False
@@ -163,6 +168,12 @@ class RedisServer:
         self.cron_hooks: list[Any] = []  # called every cron tick (AOF fsync, save points ...)
         self.startup_hooks: list[Any] = []
         self._wire_config()
+        from moredis.module.info import provider as module_info_provider
+        from moredis.server.modules import ModuleManager
+
+        self.modules = ModuleManager(self)
+        self.module_hooks = self.modules
+        self.info_providers.append(module_info_provider(self))
 
     # --- configuration hooks -----------------------------------------------------------
     def _wire_config(self) -> None:
@@ -356,6 +367,10 @@ class RedisServer:
 
     def process_command(self, c: Client, argv: list[bytes]) -> None:
         """processCommand: every check in Redis's order, then call()."""
+        if self.command_filters:
+            argv = self.modules.run_filters(c, argv)
+            if not argv:
+                return
         table = self.table
         cmd = table.get(argv[0])
         if cmd is None:
@@ -538,10 +553,14 @@ class RedisServer:
                 add_latency_sample(self, "fast-command" if cmd.flags & R.FAST else "command", dur // 1000)
             if dur >= self.slowlog_threshold_us >= 0 and not cmd.flags & R.SKIP_SLOWLOG:
                 self.slowlog_add(c, argv, dur)
-        if self.dirty != dirty and self.propagators:
-            self.propagate_command(c, cmd, argv)
-        elif self.prop_override is not None:
+        if self.prop_override is not None:  # the command said what to replicate (alsoPropagate)
+            if self.prop_override and self.propagators:
+                self.propagate_command(c, cmd, argv)
             self.prop_override = None
+        elif self.dirty != dirty and self.propagators:
+            self.propagate_command(c, cmd, argv)
+        if self.modules.post_jobs and prev is None:
+            self.modules.run_post_jobs()
         if self.monitors and not cmd.flags & (R.SKIP_MONITOR | R.ADMIN) and not self.reprocessing:
             self.feed_monitors(c, argv)
         if self.blocking.ready and self.current_client is None:
@@ -787,7 +806,11 @@ class RedisServer:
 
     def _schedule_cron(self) -> None:
         assert self.loop is not None
-        self.cron()
+        if self.gil is not None:
+            with self.gil:
+                self.cron()
+        else:
+            self.cron()
         self._cron_handle = self.loop.call_later(1.0 / self.hz, self._schedule_cron)
 
     # --- lifecycle ---------------------------------------------------------------------
@@ -795,8 +818,13 @@ class RedisServer:
         """Open the listeners and start the cron on the running loop."""
         from moredis.server.connection import listen
 
+        import threading
+
         self.loop = asyncio.get_running_loop()
+        self.loop_thread = threading.current_thread()
         self._stopped = asyncio.Event()
+        for fn in list(self.preload_hooks):
+            fn()
         await listen(self)
         self.loop.call_soon(self._schedule_cron)
         for fn in list(self.startup_hooks):

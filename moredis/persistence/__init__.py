@@ -1,0 +1,1 @@
+"""Redis file formats: RDB, AOF, DUMP payloads."""

@@ -1,0 +1,691 @@
+"""Loading Python modules and keeping what they register (module.c's bookkeeping).
+
+A module is a Python file or an importable package exposing `on_load(ctx, args)` and
+optionally `on_unload(ctx)`. `ModuleManager.load` runs on_load inside a context flagged
+`onload`; if it fails (returns ERR, raises, or never calls ctx.init), everything it
+registered is rolled back. Registries kept per module: commands, data types, configs,
+server-event and keyspace subscriptions, command filters, timers, exported APIs,
+INFO callback. The manager is also `srv.module_hooks`, the one place the server calls
+to fire module events (client change, flush, cron, shutdown, config, key events).
+Neighbours: module/ (the public API), commands/module_cmd.py (MODULE command).
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import os
+import sys
+import traceback
+import types
+from typing import Any
+
+from moredis.commands import registry as R
+from moredis.errors import RedisError
+from moredis.module import constants as K
+from moredis.module.context import Ctx
+from moredis.module.datatype import ModuleType, TypeMethods, encode_type_id
+
+LOAD_ERR = "ERR Error loading the extension. Please check the server logs."
+
+# CreateCommand's flag words (module.c commandFlagsFromString)
+_CMD_FLAGS = {
+    "write": "write", "readonly": "readonly", "admin": "admin", "deny-oom": "denyoom",
+    "deny-script": "noscript", "allow-loading": "loading", "pubsub": "pubsub", "random": None,
+    "blocking": "blocking", "allow-stale": "stale", "no-monitor": "skip_monitor",
+    "no-slowlog": "skip_slowlog", "fast": "fast", "no-auth": "no_auth", "may-replicate": "may_replicate",
+    "getkeys-api": "getkeys-api", "getchannels-api": "getchannels-api", "no-cluster": "no-cluster",
+    "no-mandatory-keys": "no_mandatory_keys", "allow-busy": "allow_busy",
+}
+
+
+class Module:
+    """A loaded module and everything it registered."""
+
+    def __init__(self, path: str, args: list[bytes]) -> None:
+        self.name = ""
+        self.ver = 0
+        self.apiver = 0
+        self.path = path
+        self.args = args
+        self.options = 0
+        self.py: types.ModuleType | None = None
+        self.commands: list[R.Command] = []
+        self.types: list[ModuleType] = []
+        self.configs: list[str] = []
+        self.event_subs: dict[int, Any] = {}
+        self.keyspace_subs: list[tuple[int, Any]] = []
+        self.filters: list[Any] = []
+        self.timers: set[Any] = set()
+        self.exported: dict[str, Any] = {}
+        self.using: set[str] = set()
+        self.info_func: Any = None
+        self.acl_categories: list[str] = []
+        self.auth_callbacks: list[Any] = []
+        self.blocked_clients = 0
+        self.loaded = False
+
+    def __repr__(self) -> str:
+        return f"<Module {self.name or self.path}>"
+
+
+class ModuleManager:
+    def __init__(self, srv: Any) -> None:
+        self.srv = srv
+        self.modules: dict[str, Module] = {}
+        self.loading: Module | None = None
+        self.filters: list[Any] = []
+        self.post_jobs: list[tuple[Any, Any, Any, Any]] = []
+        self._fake_pool: list[Any] = []
+        self.event_subs: dict[int, list[tuple[Module, Any]]] = {}
+        self.in_notification = 0
+        self.pending_configs: dict[str, str] = {}  # `<module>.<name>` values seen before the module loaded
+        self.types_by_name: dict[str, ModuleType] = {}
+        self.acl_categories: dict[str, Module] = {}
+        srv.modules = self
+
+    # --- queries ------------------------------------------------------------------------
+    def get(self, name: str) -> Module | None:
+        return self.modules.get(name)
+
+    def find_type_by_name(self, name: str) -> ModuleType | None:
+        return self.types_by_name.get(name)
+
+    def info_lines(self) -> list[str]:
+        """The `module:name=...` lines of INFO modules."""
+        out = []
+        for m in self.modules.values():
+            usedby = ",".join(sorted(o.name for o in self.modules.values() if m.name in o.using))
+            using = ",".join(sorted(m.using))
+            opts = []
+            if m.options & K.OPTIONS_HANDLE_IO_ERRORS:
+                opts.append("handle-io-errors")
+            if m.options & K.OPTIONS_HANDLE_REPL_ASYNC_LOAD:
+                opts.append("handle-repl-async-load")
+            if m.options & K.OPTION_NO_IMPLICIT_SIGNAL_MODIFIED:
+                opts.append("no-implicit-signal-modified")
+            out.append(f"module:name={m.name},ver={m.ver},api={m.apiver},filters={len(m.filters)},"
+                       f"usedby=[{usedby}],using=[{using}],options=[{'|'.join(opts)}]")
+        return out
+
+    def list_for_hello(self) -> list[list[tuple[bytes, Any]]]:
+        return [[(b"name", m.name.encode()), (b"ver", m.ver), (b"path", m.path.encode()),
+                 (b"args", [a for a in m.args])] for m in self.modules.values()]
+
+    # --- loading ------------------------------------------------------------------------
+    def _import(self, path: str) -> types.ModuleType:
+        """A .py file, a package directory, or a dotted importable name."""
+        if os.path.isdir(path) and os.path.exists(os.path.join(path, "__init__.py")):
+            parent = os.path.dirname(os.path.abspath(path))
+            name = os.path.basename(os.path.abspath(path))
+            if parent not in sys.path:
+                sys.path.insert(0, parent)
+            return importlib.import_module(name)
+        if path.endswith(".py") or os.path.sep in path:
+            if not os.path.exists(path):
+                raise FileNotFoundError(path)
+            modname = "moredis_module_" + os.path.splitext(os.path.basename(path))[0].replace("-", "_") + \
+                "_%x" % (abs(hash(os.path.abspath(path))) & 0xFFFFFF)
+            spec = importlib.util.spec_from_file_location(modname, path)
+            if spec is None or spec.loader is None:
+                raise ImportError(f"cannot load {path}")
+            mod = importlib.util.module_from_spec(spec)
+            sys.modules[modname] = mod
+            try:
+                spec.loader.exec_module(mod)
+            except BaseException:
+                sys.modules.pop(modname, None)
+                raise
+            return mod
+        return importlib.import_module(path)
+
+    def load(self, path: str, args: list[bytes], configs: list[tuple[str, str]] | None = None) -> Module:
+        """moduleLoad: import, run on_load, apply LOADEX configs; roll back on failure."""
+        srv = self.srv
+        log = srv.log
+        m = Module(path, args)
+        try:
+            pym = self._import(path)
+        except Exception as e:
+            log.warning(f"Module {path} failed to load: {e!r}")
+            raise RedisError(LOAD_ERR) from None
+        onload = getattr(pym, "on_load", None) or getattr(pym, "RedisModule_OnLoad", None)
+        if onload is None:
+            log.warning(f"Module {path} does not export on_load() symbol. Module not loaded.")
+            raise RedisError(LOAD_ERR)
+        m.py = pym
+        self.loading = m
+        ctx = Ctx(srv, m, self.fake_client(2))
+        ctx.onload = True
+        saved_pending = dict(self.pending_configs)
+        if configs:
+            for name, value in configs:
+                self.pending_configs[name] = value
+        ok = False
+        try:
+            rc = onload(ctx, list(args))
+            ok = rc in (None, K.OK) and bool(m.name)
+            if ok and configs:
+                leftover = [n for n, _ in configs if n in self.pending_configs]
+                if leftover:
+                    log.warning(f"Module Configuration detected without loadmodule directive or no "
+                                f"ApplyConfig call: aborting ({leftover[0]})")
+                    ok = False
+            if not ok:
+                log.warning(f"Module {path} initialization failed. Module not loaded")
+        except Exception as e:
+            log.warning(f"Module {path} initialization failed: {e!r}\n{traceback.format_exc()}")
+        finally:
+            self.loading = None
+            ctx._finish()
+        if not ok:
+            self._rollback(m)
+            self.pending_configs = saved_pending
+            raise RedisError(LOAD_ERR)
+        m.loaded = True
+        self.modules[m.name] = m
+        self.release_fake_client(ctx.client)
+        log.notice(f"Module '{m.name}' loaded from {path}")
+        self.fire(K.EVENT_MODULE_CHANGE, K.SUBEVENT_MODULE_LOADED, _ModuleChange(m.name, m.ver))
+        return m
+
+    def set_attribs(self, ctx: Ctx, name: str, ver: int, apiver: int) -> int:
+        """RedisModule_Init: refuses a name in use or a second call."""
+        m = ctx.module
+        if m is None or m.name or not ctx.onload:
+            return K.ERR
+        if name in self.modules or (self.loading is not None and self.loading is not m and
+                                    self.loading.name == name):
+            return K.ERR
+        m.name = name
+        m.ver = ver
+        m.apiver = apiver
+        return K.OK
+
+    def _rollback(self, m: Module) -> None:
+        srv = self.srv
+        for cmd in m.commands:
+            self._remove_command(cmd)
+        m.commands.clear()
+        for t in m.types:
+            self.types_by_name.pop(t.name, None)
+        m.types.clear()
+        from moredis.module.configs import unregister_all
+
+        unregister_all(self, m)
+        for ev in list(m.event_subs):
+            self._unsubscribe_event(m, ev)
+        m.keyspace_subs.clear()
+        self._recompute_keyspace()
+        for f in list(m.filters):
+            self.unregister_filter(f)
+        for t in list(m.timers):
+            t.cancel()
+        m.timers.clear()
+        for cat in m.acl_categories:
+            self.acl_categories.pop(cat, None)
+        for name in m.exported:
+            srv.shared_apis.pop(name, None) if hasattr(srv, "shared_apis") else None
+
+    def unload(self, name: str) -> None:
+        """moduleUnload with Redis's refusals."""
+        m = self.modules.get(name)
+        if m is None:
+            raise RedisError("ERR Error unloading module: no such module with that name")
+        if m.types:
+            raise RedisError("ERR Error unloading module: the module exports one or more module-side "
+                             "data types, can't unload")
+        if any(m.name in o.using for o in self.modules.values() if o is not m):
+            raise RedisError("ERR Error unloading module: the module exports APIs used by other modules. "
+                             "Please unload them first and try again")
+        if m.blocked_clients:
+            raise RedisError("ERR Error unloading module: the module has blocked clients. Please wait for "
+                             "them to be unblocked and try again")
+        if m.timers:
+            raise RedisError("ERR Error unloading module: the module holds timer that is not fired. Please "
+                             "stop the timer or wait until it fires.")
+        onunload = getattr(m.py, "on_unload", None) or getattr(m.py, "RedisModule_OnUnload", None)
+        if onunload is not None:
+            ctx = Ctx(self.srv, m, self.fake_client(2))
+            try:
+                rc = onunload(ctx)
+            except Exception as e:
+                self.srv.log.warning(f"Module {name} OnUnload failed: {e!r}")
+                rc = K.ERR
+            finally:
+                ctx._finish()
+                self.release_fake_client(ctx.client)
+            if rc == K.ERR:
+                self.srv.log.warning(f"Module {name} OnUnload failed.  Unload canceled.")
+                raise RedisError("ERR Error unloading module: operation not possible.")
+        self._rollback(m)
+        for o in self.modules.values():
+            o.using.discard(m.name)
+        del self.modules[name]
+        self.srv.log.notice(f"Module {name} unloaded")
+        self.fire(K.EVENT_MODULE_CHANGE, K.SUBEVENT_MODULE_UNLOADED, _ModuleChange(m.name, m.ver))
+
+    # --- commands -----------------------------------------------------------------------
+    def _parse_flags(self, strflags: str) -> tuple[list[str], set[str]] | None:
+        flags: list[str] = ["module"]
+        extra: set[str] = set()
+        for w in (strflags or "").split():
+            w = w.lower()
+            if w not in _CMD_FLAGS:
+                return None
+            f = _CMD_FLAGS[w]
+            if f is None:
+                continue
+            if f in ("getkeys-api", "getchannels-api", "no-cluster"):
+                extra.add(f)
+            else:
+                flags.append(f)
+        return flags, extra
+
+    def make_handler(self, m: Module, fn: Any) -> Any:
+        srv = self.srv
+
+        def handler(c: Any, argv: list[bytes]) -> None:
+            ctx = Ctx(srv, m, c, argv)
+            if srv.propagators:
+                ctx._begin_propagation_scope()
+            try:
+                fn(ctx, argv)
+            finally:
+                ctx._finish()
+                if srv.current_client is c and ctx.replicated is None and srv.prop_override is None:
+                    srv.prop_override = []  # a module command replicates only what it asks to
+
+        handler.module_fn = fn  # type: ignore[attr-defined]
+        return handler
+
+    def create_command(self, ctx: Ctx, name: str, fn: Any, strflags: str, firstkey: int, lastkey: int,
+                       keystep: int, parent: R.Command | None = None) -> int:
+        m = ctx.module
+        if m is None or not ctx.onload:
+            return K.ERR
+        if not name or any(ch in name for ch in " \r\n"):
+            return K.ERR
+        parsed = self._parse_flags(strflags)
+        if parsed is None:
+            return K.ERR
+        flags, extra = parsed
+        lname = name.lower()
+        table = self.srv.table
+        if parent is None and lname.encode() in table:
+            return K.ERR
+        if parent is not None:
+            if parent.handler is not None and getattr(parent.handler, "module_fn", None) is not None:
+                return K.ERR  # a parent with its own function cannot have subcommands
+            if parent.parent is not None:
+                return K.ERR  # one nesting level only
+            if parent.subcommands is not None and lname.encode() in parent.subcommands:
+                return K.ERR
+        if "getkeys-api" in extra:
+            flags.append("movablekeys")
+        spec: dict = {"arity": -1, "flags": flags, "first_key": firstkey, "last_key": lastkey,
+                      "step": keystep, "acl": [], "tips": [], "key_specs": [], "summary": "",
+                      "group": "module", "module": m.name}
+        if firstkey:
+            ks_flags = ["RW", "access", "update"] if "write" in flags else ["RO", "access"]
+            spec["key_specs"] = [{"flags": ks_flags, "begin_search": {"type": "index", "spec": {"index": firstkey}},
+                                  "find_keys": {"type": "range", "spec": {
+                                      "lastkey": lastkey - firstkey if lastkey >= 0 else lastkey,
+                                      "keystep": keystep, "limit": 0}}}]
+        fullname = lname if parent is None else f"{parent.name}|{lname}"
+        handler = self.make_handler(m, fn) if fn is not None else None
+        cmd = R.Command(fullname, spec, handler, parent=parent, module=m)
+        cmd.extra_flags = extra  # type: ignore[attr-defined]
+        if fn is None:
+            cmd.subcommands = {}
+        if parent is None:
+            table[lname.encode()] = cmd
+            table[lname.upper().encode()] = cmd
+        else:
+            if parent.subcommands is None:
+                parent.subcommands = {}
+            parent.subcommands[lname.encode()] = cmd
+        m.commands.append(cmd)
+        cmd.id = len(table)
+        return K.OK
+
+    def _remove_command(self, cmd: R.Command) -> None:
+        table = self.srv.table
+        if cmd.parent is None:
+            for k in (cmd.name.encode(), cmd.name.upper().encode()):
+                if table.get(k) is cmd:
+                    del table[k]
+        elif cmd.parent.subcommands is not None:
+            cmd.parent.subcommands.pop(cmd.name.encode(), None)
+
+    def get_module_command(self, m: Module, name: str) -> R.Command | None:
+        cmd = self.srv.table.get(name.lower().encode())
+        return cmd if cmd is not None and cmd.module is m else None
+
+    def add_acl_category(self, ctx: Ctx, name: str) -> int:
+        if not ctx.onload or not name or any(not (ch.isalnum() or ch in "-_") for ch in name):
+            return K.ERR
+        if name in self.acl_categories or name in _CORE_ACL_CATEGORIES:
+            return K.ERR
+        self.acl_categories[name] = ctx.module
+        ctx.module.acl_categories.append(name)
+        return K.OK
+
+    # --- data types -------------------------------------------------------------------
+    def create_data_type(self, ctx: Ctx, name: str, encver: int, methods: Any) -> ModuleType | None:
+        m = ctx.module
+        if m is None or not ctx.onload:
+            return None
+        if not encode_type_id(name, encver):
+            self.srv.log.warning(f"Invalid module type name or encoding version for '{name}'")
+            return None
+        if name in self.types_by_name:
+            self.srv.log.warning(f"Module type name '{name}' is already in use")
+            return None
+        tm = TypeMethods.of(methods)
+        mt = ModuleType(name, encver, m, tm)
+        self.types_by_name[name] = mt
+        m.types.append(mt)
+        self.srv.on_delete = _module_value_deleted
+        return mt
+
+    # --- fake clients -------------------------------------------------------------------
+    def fake_client(self, resp: int = 2) -> Any:
+        """An internal client for RM_Call and callbacks, from a small pool."""
+        from moredis.protocol.writer import CaptureWriter
+
+        srv = self.srv
+        if self._fake_pool:
+            c = self._fake_pool.pop()
+            c.w = CaptureWriter(resp, srv.record_error)
+            c.out = c.w.out
+            c.resp = resp
+            c.db = srv.dbs[0]
+            return c
+        c = srv.new_client(None, CaptureWriter(resp, srv.record_error))
+        c.authenticated = True
+        c.is_fake = True  # type: ignore[attr-defined]
+        c.refresh_guard()
+        return c
+
+    def release_fake_client(self, c: Any) -> None:
+        if c is None or c.conn is not None or len(self._fake_pool) > 32:
+            return
+        c.blocked = None
+        c.multi = None
+        c.in_script = False
+        c.deny_blocking = False
+        c.user = self.srv.acl.default_user
+        c.cmd = None
+        c.argv = None
+        self._fake_pool.append(c)
+
+    # --- keyspace notifications ---------------------------------------------------------
+    def subscribe_keyspace(self, m: Module, types_mask: int, cb: Any) -> int:
+        m.keyspace_subs.append((types_mask, cb))
+        self._recompute_keyspace()
+        return K.OK
+
+    def _recompute_keyspace(self) -> None:
+        srv = self.srv
+        mask = 0
+        for m in list(self.modules.values()) + ([self.loading] if self.loading is not None else []):
+            for t, _ in m.keyspace_subs:
+                mask |= t
+        srv.module_notify_mask = mask
+        srv._recompute_notify_mask()
+        if self._on_keyspace not in srv.keyspace_listeners:
+            srv.keyspace_listeners.append(self._on_keyspace)
+
+    def _on_keyspace(self, cls: int, event: str, key: bytes, dbid: int) -> None:
+        """moduleNotifyKeyspaceEvent: every subscriber whose mask matches, nested calls
+        suppressed unless the module allows them."""
+        srv = self.srv
+        mods = list(self.modules.values())
+        if self.loading is not None:
+            mods.append(self.loading)
+        for m in mods:
+            for mask, cb in list(m.keyspace_subs):
+                if not mask & cls:
+                    continue
+                if self.in_notification and not m.options & K.OPTIONS_ALLOW_NESTED_KEYSPACE_NOTIFICATIONS:
+                    continue
+                c = self.fake_client(2)
+                c.db = srv.dbs[dbid]
+                ctx = Ctx(srv, m, c)
+                self.in_notification += 1
+                try:
+                    cb(ctx, cls, event, key)
+                except Exception as e:
+                    srv.log.warning(f"<{m.name}> keyspace notification callback failed: {e!r}")
+                finally:
+                    self.in_notification -= 1
+                    ctx._finish()
+                    self.release_fake_client(c)
+        if not self.in_notification and self.post_jobs and srv.current_client is None:
+            self.run_post_jobs()
+
+    def add_post_job(self, m: Module, fn: Any, data: Any, free_data: Any) -> int:
+        if self.srv.loading and not self.in_notification:
+            return K.ERR
+        self.post_jobs.append((m, fn, data, free_data))
+        return K.OK
+
+    def run_post_jobs(self) -> None:
+        """Jobs queued by notification callbacks run after the command, each in its own
+        context, and their effects replicate after the command's (postExecutionUnit)."""
+        srv = self.srv
+        while self.post_jobs:
+            jobs = self.post_jobs
+            self.post_jobs = []
+            for m, fn, data, free_data in jobs:
+                c = self.fake_client(2)
+                ctx = Ctx(srv, m, c)
+                try:
+                    fn(ctx, data)
+                except Exception as e:
+                    srv.log.warning(f"<{m.name}> post-notification job failed: {e!r}")
+                finally:
+                    ctx._finish()
+                    if srv.prop_override:
+                        for p in srv.propagators:
+                            p(c.db.id, srv.prop_override)
+                    srv.prop_override = None
+                    self.release_fake_client(c)
+                    if free_data is not None:
+                        free_data(data)
+
+    # --- server events -------------------------------------------------------------------
+    def subscribe_event(self, m: Module, event: int, cb: Any) -> int:
+        if not 0 <= event < K._EVENT_NEXT or event == K.EVENT_REPL_BACKUP:
+            return K.ERR
+        if cb is None:
+            self._unsubscribe_event(m, event)
+            return K.OK
+        self._unsubscribe_event(m, event)
+        m.event_subs[event] = cb
+        self.event_subs.setdefault(event, []).append((m, cb))
+        if event == K.EVENT_CRON_LOOP and self._cron_event not in self.srv.cron_hooks:
+            self.srv.cron_hooks.append(self._cron_event)
+        if event == K.EVENT_KEY:
+            self.srv.key_event_hook = self._key_event
+        return K.OK
+
+    def _unsubscribe_event(self, m: Module, event: int) -> None:
+        m.event_subs.pop(event, None)
+        subs = self.event_subs.get(event)
+        if subs:
+            self.event_subs[event] = [(mm, cb) for mm, cb in subs if mm is not m]
+            if not self.event_subs[event]:
+                del self.event_subs[event]
+                if event == K.EVENT_KEY:
+                    self.srv.key_event_hook = None
+
+    def has_subscribers(self, event: int) -> bool:
+        return event in self.event_subs
+
+    def fire(self, event: int, sub: int, data: Any = None, dbid: int = 0) -> None:
+        """moduleFireServerEvent: each subscribed module's callback, in its own context."""
+        subs = self.event_subs.get(event)
+        if not subs:
+            return
+        srv = self.srv
+        for m, cb in list(subs):
+            c = self.fake_client(2)
+            c.db = srv.dbs[dbid] if 0 <= dbid < len(srv.dbs) else srv.dbs[0]
+            ctx = Ctx(srv, m, c)
+            try:
+                cb(ctx, event, sub, data)
+            except Exception as e:
+                srv.log.warning(f"<{m.name}> server event callback failed: {e!r}")
+            finally:
+                ctx._finish()
+                if srv.prop_override and srv.current_client is None:
+                    for p in srv.propagators:
+                        p(c.db.id, srv.prop_override)
+                    srv.prop_override = None
+                self.release_fake_client(c)
+
+    def _cron_event(self) -> None:
+        self.fire(K.EVENT_CRON_LOOP, 0, _CronLoop(self.srv.hz))
+
+    def _key_event(self, sub: int, db: Any, key: bytes, value: Any) -> None:
+        from moredis.module.key import Key
+
+        k = Key(None, db, key, K.READ, value)  # type: ignore[arg-type]
+        self.fire(K.EVENT_KEY, sub, _KeyInfo(k), db.id)
+
+    # server-side hook points ---------------------------------------------------------------
+    def client_connected(self, c: Any) -> None:
+        if K.EVENT_CLIENT_CHANGE in self.event_subs:
+            self.fire(K.EVENT_CLIENT_CHANGE, K.SUBEVENT_CLIENT_CHANGE_CONNECTED, _client_info(c))
+
+    def client_closed(self, c: Any) -> None:
+        from moredis.module.blocking import client_gone
+
+        client_gone(self, c)
+        if K.EVENT_CLIENT_CHANGE in self.event_subs and c.conn is not None:
+            self.fire(K.EVENT_CLIENT_CHANGE, K.SUBEVENT_CLIENT_CHANGE_DISCONNECTED, _client_info(c))
+
+    def flushed(self, dbid: int, start: bool = False, sync: bool = True) -> None:
+        if K.EVENT_FLUSHDB in self.event_subs:
+            self.fire(K.EVENT_FLUSHDB, K.SUBEVENT_FLUSHDB_START if start else K.SUBEVENT_FLUSHDB_END,
+                      _FlushInfo(1 if sync else 0, dbid))
+
+    # --- command filters (F15) -------------------------------------------------------------
+    def register_filter(self, m: Module, cb: Any, flags: int) -> Any:
+        from moredis.module.filters import CommandFilter
+
+        f = CommandFilter(m, cb, flags)
+        self.filters.append(f)
+        m.filters.append(f)
+        self.srv.command_filters = self.filters
+        return f
+
+    def unregister_filter(self, f: Any) -> int:
+        if f not in self.filters:
+            return K.ERR
+        self.filters.remove(f)
+        f.module.filters.remove(f)
+        if not self.filters:
+            self.srv.command_filters = None
+        return K.OK
+
+    def run_filters(self, c: Any, argv: list[bytes], from_module: Any = None, from_module_call: bool = False,
+                    **_: Any) -> list[bytes]:
+        from moredis.module.filters import run_filters
+
+        return run_filters(self, c, argv, from_module)
+
+
+# --- event data structures (RedisModule*Info), attribute names as in C -------------------------
+
+class _ModuleChange:
+    __slots__ = ("module_name", "module_version", "version")
+
+    def __init__(self, name: str, ver: int) -> None:
+        self.version = 1
+        self.module_name = name
+        self.module_version = ver
+
+
+class _CronLoop:
+    __slots__ = ("hz", "version")
+
+    def __init__(self, hz: int) -> None:
+        self.version = 1
+        self.hz = hz
+
+
+class _FlushInfo:
+    __slots__ = ("dbnum", "sync", "version")
+
+    def __init__(self, sync: int, dbnum: int) -> None:
+        self.version = 1
+        self.sync = sync
+        self.dbnum = dbnum
+
+
+class _KeyInfo:
+    __slots__ = ("key", "version")
+
+    def __init__(self, key: Any) -> None:
+        self.version = 1
+        self.key = key
+
+
+class ClientInfo:
+    """RedisModuleClientInfo."""
+
+    __slots__ = ("addr", "db", "flags", "id", "port", "version")
+
+    def __init__(self, flags: int, cid: int, addr: str, port: int, db: int) -> None:
+        self.version = 1
+        self.flags = flags
+        self.id = cid
+        self.addr = addr
+        self.port = port
+        self.db = db
+
+
+def _client_info(c: Any) -> ClientInfo:
+    flags = 0
+    if c.channels or c.patterns or c.shard_channels:
+        flags |= K.CLIENTINFO_FLAG_PUBSUB
+    if c.blocked is not None:
+        flags |= K.CLIENTINFO_FLAG_BLOCKED
+    if c.tracking is not None:
+        flags |= K.CLIENTINFO_FLAG_TRACKING
+    if c.unix:
+        flags |= K.CLIENTINFO_FLAG_UNIXSOCKET
+    if c.multi is not None:
+        flags |= K.CLIENTINFO_FLAG_MULTI
+    host, _, port = (c.addr or "").rpartition(":")
+    try:
+        p = int(port)
+    except ValueError:
+        p = 0
+    return ClientInfo(flags, c.id, host, p, c.db.id)
+
+
+def _module_value_deleted(db: Any, key: bytes, value: Any) -> None:
+    """Free/unlink callbacks of module values leaving the keyspace."""
+    from moredis.module.datatype import KeyOptCtx, ModuleValue
+
+    if type(value) is not ModuleValue:
+        return
+    m = value.mtype.methods
+    try:
+        if m.unlink2 is not None:
+            m.unlink2(KeyOptCtx(key, db.id), value.value)
+        elif m.unlink is not None:
+            m.unlink(key, value.value)
+        if m.free is not None:
+            m.free(value.value)
+    except Exception as e:  # pragma: no cover - module bug
+        db.srv.log.warning(f"module type {value.mtype.name} free/unlink failed: {e!r}")
+
+
+_CORE_ACL_CATEGORIES = {"keyspace", "read", "write", "set", "sortedset", "list", "hash", "string", "bitmap",
+                        "hyperloglog", "geo", "stream", "pubsub", "admin", "fast", "slow", "blocking",
+                        "dangerous", "connection", "transaction", "scripting"}
