@@ -197,21 +197,32 @@ def set_field(buf: bytearray, offset: int, bits: int, value: int) -> None:
     buf[first:last + 1] = cur.to_bytes(need, "big")
 
 
+def _i64(x: int) -> int:
+    x &= U64
+    return x - (1 << 64) if x >> 63 else x
+
+
 def signed_overflow(value: int, incr: int, bits: int, owtype: str) -> tuple[int, int]:
-    """checkSignedBitfieldOverflow: (1, 0 or -1 for none/over/under, result under owtype).
-    The result of WRAP is the sum cut to `bits` bits, sign-extended."""
-    vmax = (1 << (bits - 1)) - 1
+    """checkSignedBitfieldOverflow, int64 wrap-arounds included: (0 / 1 / -1 for
+    none / over / under, the value to store under owtype). Redis computes the headroom
+    `max - value` in 64 bits, which wraps for extreme values: SET i1 with -2^63 under
+    SAT then counts as an overflow upwards and stores the maximum (0)."""
+    vmax = (1 << 63) - 1 if bits == 64 else (1 << (bits - 1)) - 1
     vmin = -vmax - 1
-    s = value + incr
-    if vmin <= s <= vmax:
-        return 0, s
-    ovf = 1 if s > vmax else -1
+    maxincr = _i64(vmax - value)
+    minincr = _i64(vmin - value)
+    if value > vmax or (bits != 64 and incr > maxincr) or (value >= 0 and incr > 0 and incr > maxincr):
+        ovf = 1
+    elif value < vmin or (bits != 64 and incr < minincr) or (value < 0 and incr < 0 and incr < minincr):
+        ovf = -1
+    else:
+        return 0, value + incr
     if owtype == "sat":
         return ovf, vmax if ovf > 0 else vmin
-    w = s & ((1 << bits) - 1)
-    if w >> (bits - 1):
-        w -= 1 << bits
-    return ovf, w
+    c = (value + incr) & U64  # handle_wrap: the unsigned sum, sign-extended from `bits`
+    if bits < 64:
+        c = c | (U64 << bits) & U64 if c & (1 << (bits - 1)) else c & ((1 << bits) - 1)
+    return ovf, _i64(c)
 
 
 def unsigned_overflow(value: int, incr: int, bits: int, owtype: str) -> tuple[int, int]:
