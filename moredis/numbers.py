@@ -69,6 +69,14 @@ def string2d(b: bytes) -> float | None:
             return None
     if f != f:
         return None
+    if f in (math.inf, -math.inf) or f == 0.0:
+        # strtod's ERANGE: an overflow to infinity or an underflow to zero is refused
+        # (a literal "inf"/"infinity" or a real zero are fine)
+        low = b.lower().lstrip(b"+-")
+        if f != 0.0 and not low.startswith(b"inf"):
+            return None
+        if f == 0.0 and any(48 < ch <= 57 for ch in low.split(b"e")[0].split(b"p")[0].replace(b"x", b"")):
+            return None
     return f
 
 
