@@ -49,6 +49,7 @@ _M = 0xC6A4A7935BD1E995
 _U64 = (1 << 64) - 1
 _NP_M = np.uint64(_M)
 _VECTOR_MIN = 48  # batches at least this big are hashed / applied with numpy
+_VECTOR_WIDTH = 248  # elements shorter than this are hashed in the numpy batch
 _NUMPY_PARSE_MIN = 200  # sparse bodies at least this long are decoded with numpy
 
 
@@ -114,12 +115,19 @@ def hash_elements(elems: Sequence[bytes]) -> tuple[list[int], list[int]]:
     n = len(elems)
     if n >= _VECTOR_MIN:
         lens = np.fromiter(map(len, elems), dtype=np.int64, count=n)
-        width = ((int(lens.max()) >> 3) + 1) << 3
-        if width <= 256:
-            raw = b"".join([bytes(e).ljust(width, b"\0") for e in elems])
-            mat = np.frombuffer(raw, dtype="<u8").reshape(n, width >> 3)
-            idx, cnt = _index_count(_murmur_matrix(mat, lens))
-            return idx.tolist(), cnt.tolist()
+        if int(lens.max()) < _VECTOR_WIDTH:
+            return _hash_short(elems, lens)
+        short = np.flatnonzero(lens < _VECTOR_WIDTH)
+        if len(short) >= _VECTOR_MIN:  # the long ones one by one, the rest at once
+            idxs, cnts = _hash_short([elems[i] for i in short.tolist()], lens[short])
+            out_i = [0] * n
+            out_c = [0] * n
+            for j, i in enumerate(short.tolist()):
+                out_i[i] = idxs[j]
+                out_c[i] = cnts[j]
+            for i in np.flatnonzero(lens >= _VECTOR_WIDTH).tolist():
+                out_i[i], out_c[i] = pat_len(elems[i])
+            return out_i, out_c
     idxs = []
     cnts = []
     for e in elems:
@@ -127,6 +135,14 @@ def hash_elements(elems: Sequence[bytes]) -> tuple[list[int], list[int]]:
         idxs.append(i)
         cnts.append(c)
     return idxs, cnts
+
+
+def _hash_short(elems: Sequence[bytes], lens: np.ndarray) -> tuple[list[int], list[int]]:
+    width = ((int(lens.max()) >> 3) + 1) << 3
+    raw = b"".join([bytes(e).ljust(width, b"\0") for e in elems])
+    mat = np.frombuffer(raw, dtype="<u8").reshape(len(elems), width >> 3)
+    idx, cnt = _index_count(_murmur_matrix(mat, lens))
+    return idx.tolist(), cnt.tolist()
 
 
 def hash_u64(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -167,6 +167,9 @@ def test_vector_hash_equals_scalar():
              for _ in range(500)]
     idx, cnt = hll.hash_elements(elems)
     assert list(zip(idx, cnt, strict=True)) == [hll.pat_len(e) for e in elems]
+    mixed = elems[:100] + [b"L" * 300, b"M" * 247, b"N" * 248] + elems[100:]  # long ones hashed apart
+    idx, cnt = hll.hash_elements(mixed)
+    assert list(zip(idx, cnt, strict=True)) == [hll.pat_len(e) for e in mixed]
     vals = np.array([rng.getrandbits(64) for _ in range(200)], dtype=np.uint64)
     vi, vc = hll.hash_u64(vals)
     want = [hll.pat_len(int(v).to_bytes(8, "little")) for v in vals]
