@@ -49,10 +49,18 @@ def _cstr_lower(b: bytes) -> bytes:
     return (b if i < 0 else b[:i]).lower()
 
 
+def _double(b: bytes, err: str = E.NOT_FLOAT) -> float:
+    """getDoubleFromObjectOrReply (string2d: no spaces, NaN or out-of-range values)."""
+    try:
+        return parse_score(b, err)
+    except OverflowError:  # a hexadecimal number beyond the double range
+        raise RedisError(err) from None
+
+
 def _lonlat(lon_b: bytes, lat_b: bytes) -> tuple[float, float]:
     """extractLongLatOrReply: two doubles inside Redis's Mercator limits."""
-    lon = parse_score(lon_b)
-    lat = parse_score(lat_b)
+    lon = _double(lon_b)
+    lat = _double(lat_b)
     if lon < G.LONG_MIN or lon > G.LONG_MAX or lat < G.LAT_MIN or lat > G.LAT_MAX:
         raise RedisError("ERR invalid longitude,latitude pair %f,%f" % (lon, lat))
     return lon, lat
@@ -68,7 +76,7 @@ def _unit(b: bytes) -> float:
 
 def _radius(num: bytes, unit: bytes) -> tuple[float, float]:
     """extractDistanceOrReply: (radius, metres per unit)."""
-    r = parse_score(num, "ERR need numeric radius")
+    r = _double(num, "ERR need numeric radius")
     if r < 0:
         raise RedisError("ERR radius cannot be negative")
     return r, _unit(unit)
@@ -76,8 +84,8 @@ def _radius(num: bytes, unit: bytes) -> tuple[float, float]:
 
 def _box(wb: bytes, hb: bytes, unit: bytes) -> tuple[float, float, float]:
     """extractBoxOrReply: (width, height, metres per unit)."""
-    w = parse_score(wb, "ERR need numeric width")
-    h = parse_score(hb, "ERR need numeric height")
+    w = _double(wb, "ERR need numeric width")
+    h = _double(hb, "ERR need numeric height")
     if h < 0 or w < 0:
         raise RedisError("ERR height or width cannot be negative")
     return w, h, _unit(unit)

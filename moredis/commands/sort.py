@@ -84,7 +84,10 @@ def sort_score(v: bytes) -> tuple[float, bool]:
     if low[:1] in (b"i", b"n"):
         f = float(text)
         return f, ok and f == f
-    f = float.fromhex(text.decode()) if b"x" in low else float(text)
+    try:
+        f = float.fromhex(text.decode()) if b"x" in low else float(text)
+    except OverflowError:  # a hexadecimal number beyond the double range
+        return (float("-inf") if text[:1] == b"-" else float("inf")), False
     if f in (float("inf"), float("-inf")):
         return f, False
     if abs(f) < _DBL_MIN and _exact(text) != Fraction(f):
