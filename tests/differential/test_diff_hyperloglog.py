@@ -266,11 +266,19 @@ def test_hypothesis_sequences(d, cmds):
     _check_sequence(d, cmds)
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("seed", range(20))
+@pytest.mark.parametrize("seed", range(6))
 def test_random_sequences_long(d, srv, seed):
     rng = random.Random(1000 + seed)
     cmds = [_random_command(rng) for _ in range(150)]
+    with configured(srv, d, "hll-sparse-max-bytes", rng.choice(["3000", "500", "60", "10000"]), "3000"):
+        _check_sequence(d, cmds)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", range(40))
+def test_random_sequences_very_long(d, srv, seed):
+    rng = random.Random(5000 + seed)
+    cmds = [_random_command(rng) for _ in range(400)]
     with configured(srv, d, "hll-sparse-max-bytes", rng.choice(["3000", "500", "60", "10000"]), "3000"):
         _check_sequence(d, cmds)
 
