@@ -22,11 +22,7 @@ def parse_timeout_seconds(b: bytes) -> int:
 
     Redis reads a long double and rounds the milliseconds up (ceill): "0.0001" waits
     1 ms, "-0.0001" rounds to 0 and waits forever, "inf" or 1e400 are out of range."""
-    f = string2d(b)
-    if f is None:
-        raise RedisError(TIMEOUT_NOT_FLOAT)
-    if f == 0.0 or f in (_INF, -_INF):
-        f = _long_double_edge(b, f)
+    f = _string2ld(b)
     ms = f * 1000.0
     if ms > LLONG_MAX:
         raise RedisError(TIMEOUT_OUT_OF_RANGE)
@@ -40,23 +36,31 @@ def parse_timeout_seconds(b: bytes) -> int:
     return t
 
 
-def _long_double_edge(b: bytes, f: float) -> float:
-    """What strtold makes of a number a double cannot hold (util.c string2ld)."""
-    body = b.lstrip(b"+-").lower()
-    if body in (b"inf", b"infinity") or body[:2] == b"0x":
+def _string2ld(b: bytes) -> float:
+    """util.c string2ld as far as a timeout can tell: strtod's grammar with the range of
+    an x86 long double. Numbers a double cannot hold come back as +-inf (too big) or
+    +-5e-324 (too small but not zero)."""
+    f = string2d(b)
+    if f is not None and f not in (_INF, -_INF) and f != 0.0:
         return f
+    body = b.lstrip(b"+-").lower()
+    if f is not None and (body in (b"inf", b"infinity") or body[:2] == b"0x"):
+        return f
+    if f is None and (not b or b[:1].isspace() or b[-1:].isspace() or b"_" in b or body[:2] == b"0x"):
+        raise RedisError(TIMEOUT_NOT_FLOAT)
     try:
         dv = Decimal(b.decode("ascii"))
     except (ArithmeticError, ValueError):
-        return f
-    if f != 0.0:
-        if abs(dv) > _LDBL_MAX:
-            raise RedisError(TIMEOUT_NOT_FLOAT)
-        return f
+        raise RedisError(TIMEOUT_NOT_FLOAT) from None
+    if not dv.is_finite():
+        raise RedisError(TIMEOUT_NOT_FLOAT)
     if dv == 0:
         return 0.0
-    if abs(dv) < _LDBL_TRUE_MIN:
-        raise RedisError(TIMEOUT_NOT_FLOAT)
+    a = abs(dv)
+    if a > _LDBL_MAX or a < _LDBL_TRUE_MIN:
+        raise RedisError(TIMEOUT_NOT_FLOAT)  # strtold's ERANGE
+    if a >= 1:
+        return _INF if dv > 0 else -_INF
     return 5e-324 if dv > 0 else -5e-324
 
 
