@@ -147,6 +147,8 @@ class Database:
     def overwrite(self, key: bytes, value: Any) -> None:
         """dbOverwrite: replace the value of an existing key, keeping its TTL."""
         self.data[key] = value
+        if self.blocking and key in self.blocking:
+            self.srv.signal_key_ready(self, key)  # signalDeletedKeyAsReady (XREADGROUP waiters)
 
     def set_key(self, key: bytes, value: Any, keepttl: bool = False, signal: bool = True) -> None:
         """setKey: add or overwrite; drops the TTL unless keepttl; signals the change."""
@@ -155,6 +157,8 @@ class Database:
             data[key] = value
             if not keepttl and self.expires:
                 self.expires.pop(key, None)
+            if self.blocking and key in self.blocking:
+                self.srv.signal_key_ready(self, key)  # signalDeletedKeyAsReady (XREADGROUP waiters)
         else:
             self.add(key, value)
         if signal:
@@ -171,6 +175,8 @@ class Database:
         hook = self.srv.on_delete
         if hook is not None:
             hook(self, key, v)
+        if self.blocking and key in self.blocking:
+            self.srv.signal_key_ready(self, key)  # signalDeletedKeyAsReady (XREADGROUP waiters)
         return True
 
     def rename_value(self, src: bytes, dst: bytes) -> None:
@@ -276,6 +282,10 @@ class Database:
 
     def clear(self) -> int:
         n = len(self.data)
+        if self.blocking:  # signalFlushedDb: clients waiting on a key that goes away
+            for key in list(self.blocking):
+                if key in self.data:
+                    self.srv.signal_key_ready(self, key)
         self.data = {}
         self.expires = {}
         self.access = {}

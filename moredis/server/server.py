@@ -781,6 +781,8 @@ class RedisServer:
                 fn()
             except Exception as e:  # pragma: no cover - a hook must not stop the cron
                 self.log.warning(f"cron hook failed: {e!r}")
+        if self.blocking.ready and self.current_client is None:
+            self.blocking.serve_ready()  # keys expired by the cron (blockedBeforeSleep)
         self.flush_pending()
         if self.shutdown_asap:
             self.shutdown_asap = False

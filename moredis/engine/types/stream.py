@@ -144,6 +144,16 @@ def lp_int_size(v: int) -> int:
     return 10
 
 
+def jemalloc_size(n: int) -> int:
+    """The jemalloc size class holding n bytes (8-byte quantum, 4 classes a doubling)."""
+    if n <= 8:
+        return 8
+    if n <= 64:
+        return (n + 7) & ~7
+    step = 1 << ((n - 1).bit_length() - 3)
+    return (n + step - 1) & ~(step - 1)
+
+
 def _i64(v: int) -> int:
     """A uint64 difference as the int64 lpAppendInteger stores."""
     v &= MASK64
@@ -156,11 +166,13 @@ class Node:
     `key` is the master ID (the first entry ever appended), `fields` the master fields,
     `ids`/`vals` every entry appended (tombstones included; `vals[i]` is the flat
     field, value, ... tuple), `dead` the positions of deleted entries, `live` the entries
-    not deleted, `lpbytes` the exact size of Redis's listpack for this node."""
+    not deleted, `lpbytes` the exact size of Redis's listpack for this node and `alloc`
+    the size of its allocation (preallocated, grown and shrunk as listpack.c reallocs),
+    which is what MEMORY USAGE adds up."""
 
-    __slots__ = ("dead", "fields", "ids", "key", "live", "lpbytes", "same", "vals")
+    __slots__ = ("alloc", "dead", "fields", "ids", "key", "live", "lpbytes", "same", "vals")
 
-    def __init__(self, key: int, fields: tuple) -> None:
+    def __init__(self, key: int, fields: tuple, prealloc: int = 4096) -> None:
         self.key = key
         self.fields = fields
         self.ids: list[int] = []
@@ -170,6 +182,23 @@ class Node:
         self.live = 0
         nf = len(fields)
         self.lpbytes = LP_HEADER_AND_END + 2 + 2 + lp_int_size(nf) + sum(map(lp_entry_size, fields)) + 2
+        self.alloc = jemalloc_size(max(prealloc, LP_HEADER_AND_END))
+        if self.lpbytes > self.alloc:
+            self.alloc = jemalloc_size(self.lpbytes)
+
+    def grow(self, delta: int) -> None:
+        """The listpack grew by delta bytes: realloc when it no longer fits."""
+        b = self.lpbytes = self.lpbytes + delta
+        if b > self.alloc:
+            self.alloc = jemalloc_size(b)
+
+    def resize(self, delta: int) -> None:
+        """lpInsert replacing an element: a smaller listpack is always reallocated."""
+        if delta < 0:
+            self.lpbytes += delta
+            self.alloc = jemalloc_size(self.lpbytes)
+        elif delta:
+            self.grow(delta)
 
     def copy(self) -> Node:
         n = Node.__new__(Node)
@@ -181,6 +210,7 @@ class Node:
         n.dead = set(self.dead) if self.dead else None
         n.live = self.live
         n.lpbytes = self.lpbytes
+        n.alloc = self.alloc
         return n
 
     def is_dead(self, j: int) -> bool:
@@ -196,8 +226,21 @@ class Node:
         d.add(j)
         live = self.live
         self.live = live - 1
-        self.lpbytes += (lp_int_size(live - 1) - lp_int_size(live)
-                         + lp_int_size(ndead + 1) - lp_int_size(ndead))
+        self.resize(lp_int_size(live - 1) - lp_int_size(live))
+        self.resize(lp_int_size(ndead + 1) - lp_int_size(ndead))
+
+    def mark_many(self, positions: list[int]) -> None:
+        """streamTrim inside a node: flag entries, then rewrite both counters once."""
+        d = self.dead
+        if d is None:
+            d = self.dead = set()
+        ndead = len(d)
+        d.update(positions)
+        live = self.live
+        k = len(positions)
+        self.live = live - k
+        self.resize(lp_int_size(live - k) - lp_int_size(live))
+        self.resize(lp_int_size(ndead + k) - lp_int_size(ndead))
 
 
 class NACK:
@@ -323,15 +366,16 @@ class Stream:
         nf = len(fv) // 2
         node = nodes[-1] if nodes else None
         if node is not None:
-            if max_bytes == 0 or max_bytes > LISTPACK_MAX_SIZE:
-                max_bytes = LISTPACK_MAX_SIZE
+            limit = max_bytes if 0 < max_bytes <= LISTPACK_MAX_SIZE else LISTPACK_MAX_SIZE
             if total < 0:
                 total = sum(map(len, fv))
-            if node.lpbytes + total >= max_bytes or (max_entries and len(node.ids) >= max_entries):
+            if node.lpbytes + total >= limit or (max_entries and len(node.ids) >= max_entries):
+                if node.alloc > node.lpbytes:  # lpShrinkToFit
+                    node.alloc = jemalloc_size(node.lpbytes)
                 node = None
         if node is None:
             fields = tuple(fv[0::2])
-            node = Node(i, fields)
+            node = Node(i, fields, max_bytes if 0 < max_bytes < 4096 else 4096)
             nodes.append(node)
             self.starts.append(i)
             same = True
@@ -354,7 +398,9 @@ class Stream:
                 size += lp_entry_size(x)
             size += lp_int_size(2 * nf + 4)
         live = node.live
-        node.lpbytes += size + lp_int_size(live + 1) - lp_int_size(live) if node.ids else size
+        if node.ids:
+            node.resize(lp_int_size(live + 1) - lp_int_size(live))
+        node.grow(size)
         node.live = live + 1
         node.ids.append(i)
         node.vals.append(vals)
@@ -516,6 +562,7 @@ class Stream:
                 break
             ids = node.ids
             dead = node.dead
+            marked = []
             for j in range(len(ids)):
                 if maxlen is not None:
                     if self.length <= maxlen:
@@ -523,10 +570,11 @@ class Stream:
                 elif ids[j] >= minid:  # type: ignore[operator]
                     break
                 if dead is None or j not in dead:
-                    node.mark_deleted(j)
-                    dead = node.dead
+                    marked.append(j)
                     self.length -= 1
-                    deleted += 1
+            if marked:
+                node.mark_many(marked)
+                deleted += len(marked)
             break
         if removed:
             del nodes[:removed]
@@ -660,24 +708,38 @@ def _digest(s: Stream, d: bytearray) -> None:
             mix_digest(d, x)
 
 
+def _rax_memory(numele: int, numnodes: int) -> int:
+    """streamRadixTreeMemoryUsage: 16 bytes a key, a 4-byte header and 30 words a node."""
+    return numele * 16 + numnodes * (4 + 8 * 30)
+
+
+def _pel_rax_nodes(ids: list[int]) -> int:
+    s = Stream()
+    s.starts = ids
+    return s.rax_nodes()
+
+
 def _memory(s: Stream, samples: int) -> int:
-    """objectComputeSize for streams, roughly: the radix tree, the node listpacks
-    (sampled), and the groups' PELs and consumers."""
-    size = 16 + 48 + 24
+    """objectComputeSize for streams: the object and stream structs, the radix tree, the
+    node listpacks' allocations (the first `samples` averaged over all but the last
+    node), and for each group its PEL tree, NACKs and consumers."""
+    size = 16 + 80
     nodes = s.nodes
     n = len(nodes)
-    size += n * 50 + 24
-    if n:
-        k = n if samples <= 0 or samples >= n else samples
-        lp = sum(nodes[j].lpbytes for j in range(k))
-        if k >= n:
-            size += lp
-        else:
-            size += lp // k * (n - 1) + nodes[-1].lpbytes
+    size += _rax_memory(n, s.rax_nodes())
+    k = 0
+    lp = 0
+    while (samples <= 0 or k < samples) and k < n:
+        lp += nodes[k].alloc
+        k += 1
+    if n <= k:
+        size += lp
+    else:
+        size += lp // k * (n - 1) + nodes[-1].alloc
     for g in (s.groups or {}).values():
-        size += 104 + 24 + len(g.pel) * (50 + 32)
+        size += 40 + _rax_memory(len(g.pel_ids), _pel_rax_nodes(g.pel_ids)) + 24 * len(g.pel_ids)
         for cons in g.consumers.values():
-            size += 48 + len(cons.name) + 24 + len(cons.pel) * 50
+            size += 32 + len(cons.name) + _rax_memory(len(cons.pel), _pel_rax_nodes(cons.pel))
     return size
 
 
