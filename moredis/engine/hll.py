@@ -51,6 +51,7 @@ _NP_M = np.uint64(_M)
 _VECTOR_MIN = 48  # batches at least this big are hashed / applied with numpy
 _VECTOR_WIDTH = 248  # elements shorter than this are hashed in the numpy batch
 _NUMPY_PARSE_MIN = 200  # sparse bodies at least this long are decoded with numpy
+_LONG_BLOCKS = 1 << 12  # elements over this many 8-byte blocks are hashed in chunks
 
 
 # --- hashing (MurmurHash64A, little-endian reads) -------------------------------------------
@@ -59,7 +60,14 @@ def murmurhash64a(data: bytes, seed: int = SEED) -> int:
     n = len(data)
     h = (seed ^ (n * _M)) & _U64
     nb = n >> 3
-    if nb:
+    if nb > _LONG_BLOCKS:  # a long element: blocks mixed by numpy a chunk at a time
+        for off in range(0, nb, _LONG_BLOCKS):
+            ks = np.frombuffer(data, dtype="<u8", count=min(_LONG_BLOCKS, nb - off), offset=off << 3) * _NP_M
+            ks ^= ks >> np.uint64(47)
+            ks *= _NP_M
+            for k in ks.tolist():
+                h = ((h ^ k) * _M) & _U64
+    elif nb:
         for k in struct.unpack_from("<%dQ" % nb, data):
             k = (k * _M) & _U64
             k ^= k >> 47

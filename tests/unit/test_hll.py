@@ -176,6 +176,14 @@ def test_vector_hash_equals_scalar():
     assert list(zip(vi.tolist(), vc.tolist(), strict=True)) == want
 
 
+def test_long_elements_hash_in_chunks(monkeypatch):
+    data = bytes(random.Random(4).getrandbits(8) for _ in range(3 * 8 * 5 + 3))
+    want = hll.murmurhash64a(data)
+    monkeypatch.setattr(hll, "_LONG_BLOCKS", 4)
+    assert hll.murmurhash64a(data) == want
+    assert hll.murmurhash64a(data[:40]) == hll.murmurhash64a(bytes(data[:40]))
+
+
 def test_count_is_trailing_zeros_plus_one():
     assert all(1 <= hll.pat_len(b"%d" % i)[1] <= hll.Q + 1 for i in range(2000))
     assert hll.murmurhash64a(b"") == hll.murmurhash64a(b"", hll.SEED)
