@@ -301,7 +301,8 @@ def _spop_with_count(c: Any, argv: list[bytes]) -> None:
     db.notify(N.SET, "spop", key)
     srv.dirty += count if count < size else size
     if count >= size:
-        whole = Set(INTSET)  # sunionDiffGenericCommand of the set alone
+        db.lookup_read(key)  # sunionDiffGenericCommand of the set alone: a keyspace hit
+        whole = Set(INTSET)
         whole.union_update(s, srv.config.values)
         _reply_members(w, whole)
         db.delete(key)

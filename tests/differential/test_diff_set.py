@@ -567,7 +567,8 @@ def test_keyspace_hit_and_miss_counting(d):
                  ("SUNION", "s", "t", "nokey"), ("SDIFF", "s", "str", "t"), ("SINTERCARD", "2", "s", "t"),
                  ("SINTERSTORE", "d", "s", "t"), ("SUNIONSTORE", "d", "nokey"), ("SDIFFSTORE", "d", "s", "t"),
                  ("SSCAN", "s", "0"), ("SSCAN", "nokey", "0"), ("SPOP", "nokey"), ("SREM", "s", "zz"),
-                 ("SMOVE", "s", "t", "a"), ("SADD", "s", "q"), ("SPOP", "t", "0")):
+                 ("SMOVE", "s", "t", "a"), ("SADD", "s", "q"), ("SPOP", "t", "0"), ("SADD", "p", "1", "2"),
+                 ("SPOP", "p", "5")):
         d.check(*args)
     after = [_hits_misses(c) for c in (d.mine, d.theirs)]
     mine = (after[0][0] - before[0][0], after[0][1] - before[0][1])
