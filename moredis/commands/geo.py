@@ -227,10 +227,6 @@ def _collect(z: ZSet, shape: _Shape, limit: int) -> list[list]:
         width_m = height_m = 0.0
     ranges = G.search_ranges(cx, cy, hw, hh, radius_m)
     zsl = z.zsl
-    decode = G.decode_score
-    dist_fn = G.distance
-    in_box = G.in_box
-    box = shape.box
     out: list[list] = []
     for lo, hi in ranges:
         if limit and out and len(out) >= limit:
@@ -238,18 +234,10 @@ def _collect(z: ZSet, shape: _Shape, limit: int) -> list[list]:
         start, end = z.score_span(lo, False, hi, True)
         if end <= start:
             continue
-        for score, member in zsl[start:end]:
-            x, y = decode(score)
-            if box:
-                d = in_box(width_m, height_m, cx, cy, x, y)
-                if d is not None:
-                    out.append([d, member, score, x, y])
-            else:
-                d = dist_fn(cx, cy, x, y)
-                if not d > radius_m:
-                    out.append([d, member, score, x, y])
-            if limit and out and len(out) >= limit:
-                break
+        if shape.box:
+            G.filter_box(zsl[start:end], cx, cy, width_m, height_m, out, limit)
+        else:
+            G.filter_circle(zsl[start:end], cx, cy, radius_m, out, limit)
     return out
 
 

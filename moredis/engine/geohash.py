@@ -38,8 +38,6 @@ _TWO63 = 9223372036854775808.0
 
 # byte -> its 8 bits spread over the even positions of 16 bits
 _SPREAD = [sum(((b >> i) & 1) << (2 * i) for i in range(8)) for b in range(256)]
-# byte -> the 4 bits found at its even positions
-_SQUEEZE = [sum(((b >> (2 * i)) & 1) << i for i in range(4)) for b in range(256)]
 
 _sin = math.sin
 _cos = math.cos
@@ -58,10 +56,12 @@ def interleave(even: int, odd: int) -> int:
 
 def even_bits(v: int) -> int:
     """The 32 bits at the even positions of a 64-bit value (one half of deinterleave64)."""
-    q = _SQUEEZE
-    return (q[v & 255] | q[(v >> 8) & 255] << 4 | q[(v >> 16) & 255] << 8 | q[(v >> 24) & 255] << 12
-            | q[(v >> 32) & 255] << 16 | q[(v >> 40) & 255] << 20 | q[(v >> 48) & 255] << 24
-            | q[(v >> 56) & 255] << 28)
+    x = v & 0x5555555555555555
+    x = (x | (x >> 1)) & 0x3333333333333333
+    x = (x | (x >> 2)) & 0x0F0F0F0F0F0F0F0F
+    x = (x | (x >> 4)) & 0x00FF00FF00FF00FF
+    x = (x | (x >> 8)) & 0x0000FFFF0000FFFF
+    return (x | (x >> 16)) & 0xFFFFFFFF
 
 
 def score_bits(score: float) -> int:
@@ -111,22 +111,40 @@ def decode_area(bits: int, step: int, lon_min: float = LONG_MIN, lon_max: float 
             lat_min + (((ilat + 1) & 0xFFFFFFFF) / div) * lat_scale)
 
 
-@lru_cache(maxsize=1 << 16)
+_DIV = float(1 << STEP_MAX)
+_LAT_SCALE = LAT_MAX - LAT_MIN
+_LON_SCALE = LONG_MAX - LONG_MIN
+
+
+@lru_cache(maxsize=8192)
 def decode_score(score: float) -> tuple[float, float]:
     """decodeGeohash: the (longitude, latitude) of a geo-set score, the centre of its cell
-    clamped to the valid ranges (geohashDecodeAreaToLongLat)."""
-    a = decode_area(score_bits(score), STEP_MAX)
-    x = (a[0] + a[1]) / 2
-    if x > LONG_MAX:
-        x = LONG_MAX
-    elif x < LONG_MIN:
-        x = LONG_MIN
-    y = (a[2] + a[3]) / 2
-    if y > LAT_MAX:
-        y = LAT_MAX
-    elif y < LAT_MIN:
-        y = LAT_MIN
-    return x, y
+    clamped to the valid ranges (geohashDecodeAreaToLongLat). decode_area's arithmetic,
+    inlined: searches decode every candidate."""
+    bits = int(score) if 0.0 <= score < 9007199254740992.0 else score_bits(score)
+    x = bits & 0x5555555555555555
+    x = (x | (x >> 1)) & 0x3333333333333333
+    x = (x | (x >> 2)) & 0x0F0F0F0F0F0F0F0F
+    x = (x | (x >> 4)) & 0x00FF00FF00FF00FF
+    x = (x | (x >> 8)) & 0x0000FFFF0000FFFF
+    ilat = (x | (x >> 16)) & 0xFFFFFFFF
+    x = (bits >> 1) & 0x5555555555555555
+    x = (x | (x >> 1)) & 0x3333333333333333
+    x = (x | (x >> 2)) & 0x0F0F0F0F0F0F0F0F
+    x = (x | (x >> 4)) & 0x00FF00FF00FF00FF
+    x = (x | (x >> 8)) & 0x0000FFFF0000FFFF
+    ilon = (x | (x >> 16)) & 0xFFFFFFFF
+    lon = ((LONG_MIN + (ilon / _DIV) * _LON_SCALE) + (LONG_MIN + (((ilon + 1) & 0xFFFFFFFF) / _DIV) * _LON_SCALE)) / 2
+    lat = ((LAT_MIN + (ilat / _DIV) * _LAT_SCALE) + (LAT_MIN + (((ilat + 1) & 0xFFFFFFFF) / _DIV) * _LAT_SCALE)) / 2
+    if lon > LONG_MAX:
+        lon = LONG_MAX
+    elif lon < LONG_MIN:
+        lon = LONG_MIN
+    if lat > LAT_MAX:
+        lat = LAT_MAX
+    elif lat < LAT_MIN:
+        lat = LAT_MIN
+    return lon, lat
 
 
 def score_of(lon: float, lat: float) -> int:
@@ -352,3 +370,61 @@ def human(x: float) -> bytes:
     if s == b"-0":
         s = b"0"
     return s
+
+
+# --- filtering candidates (the search loop) ------------------------------------------------------
+def filter_circle(items: list, cx: float, cy: float, radius_m: float, out: list, limit: int) -> None:
+    """geoWithinShape for a circle over (score, member) pairs, appending [dist, member,
+    score, lon, lat] to `out` for the points within `radius_m` of (cx, cy); stops once
+    `out` holds `limit` points (0: no limit). `distance` inlined, same operations."""
+    decode = decode_score
+    sin, cos, sqrt, asin = _sin, _cos, _sqrt, _asin
+    lon1r = cx * D_R
+    lat1r = cy * D_R
+    cos1 = cos(lat1r)
+    two_r = 2.0 * EARTH_RADIUS
+    append = out.append
+    for score, member in items:
+        x, y = decode(score)
+        v = sin((x * D_R - lon1r) / 2)
+        if v == 0.0:
+            d = EARTH_RADIUS * abs(y * D_R - lat1r)
+        else:
+            lat2r = y * D_R
+            u = sin((lat2r - lat1r) / 2)
+            r = sqrt(u * u + cos1 * cos(lat2r) * v * v)
+            d = math.nan if r > 1.0 else two_r * asin(r)
+        if not d > radius_m:
+            append([d, member, score, x, y])
+        if limit and out and len(out) >= limit:
+            return
+
+
+def filter_box(items: list, cx: float, cy: float, width_m: float, height_m: float, out: list,
+               limit: int) -> None:
+    """geoWithinShape for a box (geohashGetDistanceIfInRectangle), like filter_circle:
+    the latitude distance first, then the distance along the point's parallel."""
+    decode = decode_score
+    sin, cos, sqrt, asin = _sin, _cos, _sqrt, _asin
+    half_h = height_m / 2
+    half_w = width_m / 2
+    cyr = cy * D_R
+    cxr = cx * D_R
+    two_r = 2.0 * EARTH_RADIUS
+    append = out.append
+    for score, member in items:
+        x, y = decode(score)
+        yr = y * D_R
+        if not EARTH_RADIUS * abs(cyr - yr) > half_h:
+            # distance(x, y, cx, y): the latitude term vanishes
+            v = sin((cxr - x * D_R) / 2)
+            if v == 0.0:
+                dx = 0.0
+            else:
+                cy2 = cos(yr)
+                r = sqrt(0.0 + cy2 * cy2 * v * v)
+                dx = math.nan if r > 1.0 else two_r * asin(r)
+            if not dx > half_w:
+                append([distance(cx, cy, x, y), member, score, x, y])
+        if limit and out and len(out) >= limit:
+            return

@@ -186,3 +186,15 @@ def test_human():
     assert G.human(0.1) == b"0.10000000000000001"
     assert G.human(-12.5) == b"-12.5"
     assert G.human(math.inf) == b"inf"
+
+
+def test_decode_score_is_decode_area_centred_and_clamped():
+    """The inlined decoder agrees with geohashDecode + geohashDecodeAreaToLongLat."""
+    rng = random.Random(12)
+    for _ in range(5000):
+        s = rng.choice([float(rng.getrandbits(52)), rng.uniform(-1e20, 1e20), float(rng.getrandbits(54)),
+                        rng.random() * 10, -rng.random()])
+        a = G.decode_area(G.score_bits(s), G.STEP_MAX)
+        x = min(max((a[0] + a[1]) / 2, G.LONG_MIN), G.LONG_MAX)
+        y = min(max((a[2] + a[3]) / 2, G.LAT_MIN), G.LAT_MAX)
+        assert G.decode_score.__wrapped__(s) == (x, y), s
