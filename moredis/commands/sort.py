@@ -273,7 +273,7 @@ def sort_generic(c: Any, argv: list[bytes], readonly: bool) -> None:
             j += 1
         elif opt == b"get" and left >= 1:
             pat = argv[j + 1]
-            if cluster and pat != b"#" and pattern_slot(pat) != key_slot(argv[1]):
+            if cluster and _cstr(pat) != b"#" and pattern_slot(pat) != key_slot(argv[1]):
                 raise RedisError("ERR GET option of SORT denied in Cluster mode when keys formed by "
                                  "the pattern may be in different slots.")
             if full_access is None:
