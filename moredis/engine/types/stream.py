@@ -210,7 +210,7 @@ class Node:
         n.dead = set(self.dead) if self.dead else None
         n.live = self.live
         n.lpbytes = self.lpbytes
-        n.alloc = self.alloc
+        n.alloc = jemalloc_size(self.lpbytes)  # streamDup allocates each listpack to size
         return n
 
     def is_dead(self, j: int) -> bool:
