@@ -421,9 +421,9 @@ class SparseEditor:
 
     `ops` holds the body's bytes and `starts`, for each byte, the first register its
     opcode covers (an XZERO's second byte repeats its opcode's), so the opcode holding a
-    register is a bisection away and splits and merges are slice edits. A one-off update
-    skips `starts` (None) and finds its opcode with numpy instead. When an update needs
-    the dense encoding, `dense` becomes the converted value and the editor is done.
+    register is a bisection away and splits and merges are slice edits (index=False
+    leaves `starts` to the caller). When an update needs the dense encoding, `dense`
+    becomes the converted value and the editor is done.
     """
 
     __slots__ = ("dense", "hdr", "max_bytes", "ops", "starts")
@@ -597,27 +597,50 @@ class SparseEditor:
         return 1
 
 
+# Opcode indexes (SparseEditor.starts) of the last few sparse values edited, so a run of
+# single-element PFADDs to the same keys does not decode whole bodies every time. An
+# entry serves only while its value still holds the exact body it was built from, so
+# writes by other commands (SETRANGE, APPEND, SET ...) cannot make it lie; it is taken
+# out while in use and put back after a successful store.
+_INDEX_CACHE: dict[int, tuple[bytearray, bytes, list[int]]] = {}
+_INDEX_CACHE_SIZE = 8
+_INDEX_CACHE_MIN = 40  # bodies shorter than this are quicker to decode again
+
+
+def _editor(buf: bytearray, max_bytes: int) -> SparseEditor:
+    hit = _INDEX_CACHE.pop(id(buf), None)
+    if hit is not None and hit[0] is buf and hit[1] == buf[HDR_SIZE:]:
+        ed = SparseEditor(buf, max_bytes, index=False)
+        ed.starts = hit[2]
+        return ed
+    return SparseEditor(buf, max_bytes)
+
+
+def _store(buf: bytearray, ed: SparseEditor) -> None:
+    """Write the editor's value into buf (in place) and remember its index."""
+    if ed.dense is not None:
+        buf[:] = ed.dense
+        _INDEX_CACHE.pop(id(buf), None)
+        return
+    body = bytes(ed.ops)
+    buf[:] = ed.hdr + body
+    if len(body) >= _INDEX_CACHE_MIN and ed.starts is not None:
+        cache = _INDEX_CACHE
+        if len(cache) >= _INDEX_CACHE_SIZE:
+            del cache[next(iter(cache))]
+        cache[id(buf)] = (buf, body, ed.starts)
+
+
 def sparse_set(buf: bytearray, index: int, count: int, max_bytes: int) -> int:
     """hllSparseSet of one register, in place (buf may turn dense); see SparseEditor."""
     if count > SPARSE_VAL_MAX_VALUE:
         ed = SparseEditor(buf, max_bytes, index=False)
         r = ed.promote(index, count)
-    elif len(buf) - HDR_SIZE >= _NUMPY_PARSE_MIN:
-        span, _val, marked = _decode(buf)
-        cum = np.cumsum(span)
-        k = int(np.searchsorted(cum, index, side="right"))  # an opcode's first byte
-        if k >= len(span):
-            return -1
-        ed = SparseEditor(buf, max_bytes, index=False)
-        prev = k - 1
-        if prev >= 0 and marked[prev] == _XZ_SECOND:
-            prev -= 1
-        r = ed.update(k, prev, int(cum[k] - span[k]), int(span[k]), index, count)
     else:
-        ed = SparseEditor(buf, max_bytes)
+        ed = _editor(buf, max_bytes)
         r = ed.set(index, count)
-    if r > 0:
-        buf[:] = ed.dense if ed.dense is not None else ed.value()
+    if r >= 0:
+        _store(buf, ed)
     return r
 
 
@@ -631,7 +654,7 @@ def add_hashed(buf: bytearray, idx: Sequence[int], cnt: Sequence[int], max_bytes
     if n == 1:
         r = sparse_set(buf, idx[0], cnt[0], max_bytes)
         return max(r, 0), r >= 0
-    ed = SparseEditor(buf, max_bytes)
+    ed = _editor(buf, max_bytes)
     updated = 0
     j = 0
     while j < n:
@@ -642,13 +665,10 @@ def add_hashed(buf: bytearray, idx: Sequence[int], cnt: Sequence[int], max_bytes
             if ed.dense is not None:
                 break
         elif r < 0:
-            buf[:] = ed.value()
+            _store(buf, ed)
             return updated, False
-    if ed.dense is None:
-        buf[:] = ed.value()
-        return updated, True
-    buf[:] = ed.dense
-    if j < n:
+    _store(buf, ed)
+    if j < n and ed.dense is not None:
         updated += _dense_apply(buf, idx[j:], cnt[j:])
     return updated, True
 

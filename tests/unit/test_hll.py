@@ -304,6 +304,32 @@ def test_corrupt_sparse_bodies_behave_like_the_pointer_walk(seed):
     assert (regs is None and want_regs is None) or regs.tolist() == want_regs
 
 
+def test_index_cache_follows_the_value():
+    hll._INDEX_CACHE.clear()
+    rng = random.Random(8)
+    buf = bytearray(hll.EMPTY)
+    hll.add_elements(buf, [b"p%d" % i for i in range(400)], 100000)
+    for i, c in random_ops(rng, 300):
+        c = min(c, 32)  # stays sparse
+        want_r, want = naive_sparse_set(buf, i, c, 100000)
+        assert hll.sparse_set(buf, i, c, 100000) == want_r
+        assert buf == want
+        hit = hll._INDEX_CACHE.get(id(buf))
+        assert hit is not None and hit[0] is buf and hit[1] == buf[16:]
+        assert hit[2] == hll.SparseEditor(buf, 100000).starts
+    # changed behind its back (same length): the entry is not used
+    buf[20] ^= 0x01
+    want_r, want = naive_sparse_set(buf, 3, 7, 100000)
+    assert hll.sparse_set(buf, 3, 7, 100000) == want_r and buf == want
+    assert hll.sparse_set(buf, 3, 40, 100000) == 1 and buf[4] == hll.DENSE
+    assert id(buf) not in hll._INDEX_CACHE
+    others = [bytearray(buf) for _ in range(20)]
+    for b in others:
+        b[:] = want
+        hll.sparse_set(b, 5, 9, 100000)
+    assert len(hll._INDEX_CACHE) == hll._INDEX_CACHE_SIZE
+
+
 def test_numpy_and_python_decoders_agree(monkeypatch):
     rng = random.Random(9)
     for _ in range(60):
