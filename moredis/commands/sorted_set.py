@@ -52,7 +52,10 @@ def _strtod(b: bytes) -> float | None:
     if _STRTOD.fullmatch(b) is None:
         return None
     if b"x" in b or b"X" in b:
-        return float.fromhex(b.decode())
+        try:
+            return float.fromhex(b.decode())
+        except OverflowError:  # beyond the double range: strtod's ERANGE overflow
+            return None
     return float(b)
 
 
