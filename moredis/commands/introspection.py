@@ -174,12 +174,16 @@ def reply_command_docs(w: Any, cmd: R.Command) -> None:
     if spec.get("since"):
         fields.append(("since", spec["since"]))
     fields.append(("group", "module" if module is not None else spec.get("group", "generic")))
+    if spec.get("complexity"):  # module commands (RM_SetCommandInfo) only: core specs keep no prose
+        fields.append(("complexity", spec["complexity"]))
     if module is not None:
         fields.append(("module", module))
     if spec.get("doc_flags"):
         fields.append(("doc_flags", spec["doc_flags"]))
     if spec.get("deprecated_since"):
         fields.append(("deprecated_since", spec["deprecated_since"]))
+    if spec.get("history"):  # module commands only, as above
+        fields.append(("history", spec["history"]))
     if spec.get("arguments"):
         fields.append(("arguments", spec["arguments"]))
     if cmd.subcommands:
@@ -193,6 +197,12 @@ def reply_command_docs(w: Any, cmd: R.Command) -> None:
             w.set(len(v))
             for f in v:
                 w.simple(f)
+        elif k == "history":
+            w.array(len(v))
+            for since, changes in v:
+                w.array(2)
+                w.bulk(since.encode())
+                w.bulk(changes.encode())
         elif k == "subcommands":
             w.map(len(v))
             for sub in v.values():

@@ -24,6 +24,17 @@ from __future__ import annotations
 from moredis.errors import RedisError as Error  # raise rm.Error("ERR ...") to reply an error
 from moredis.module.blocking import BlockedClient
 from moredis.module.callreply import CallReply
+from moredis.module.commandinfo import (
+    Arg,
+    BeginSearchIndex,
+    BeginSearchKeyword,
+    BeginSearchUnknown,
+    CommandInfo,
+    FindKeysKeynum,
+    FindKeysRange,
+    FindKeysUnknown,
+    KeySpec,
+)
 from moredis.module.constants import *  # noqa: F403
 from moredis.module.context import (
     Ctx,
@@ -47,7 +58,37 @@ def create_dict(ctx: Ctx | None = None) -> Dict:
     return Dict()
 
 
-__all__ = ["IO", "BlockedClient", "CallReply", "CommandFilterCtx", "Ctx", "Dict", "DictIterator", "Digest",
-           "Error", "InfoCtx", "Key", "KeyOptCtx", "ModuleType", "ModuleValue", "ServerInfo", "TypeMethods",
-           "cached_microseconds", "create_dict", "get_random_bytes", "get_random_hex_chars", "microseconds",
-           "milliseconds", "monotonic_microseconds"]
+__all__ = [
+    "IO",
+    "Arg",
+    "BeginSearchIndex",
+    "BeginSearchKeyword",
+    "BeginSearchUnknown",
+    "BlockedClient",
+    "CallReply",
+    "CommandFilterCtx",
+    "CommandInfo",
+    "Ctx",
+    "Dict",
+    "DictIterator",
+    "Digest",
+    "Error",
+    "FindKeysKeynum",
+    "FindKeysRange",
+    "FindKeysUnknown",
+    "InfoCtx",
+    "Key",
+    "KeyOptCtx",
+    "KeySpec",
+    "ModuleType",
+    "ModuleValue",
+    "ServerInfo",
+    "TypeMethods",
+    "cached_microseconds",
+    "create_dict",
+    "get_random_bytes",
+    "get_random_hex_chars",
+    "microseconds",
+    "milliseconds",
+    "monotonic_microseconds",
+]

@@ -21,6 +21,7 @@ from moredis.engine import notify as N
 from moredis.errors import RedisError
 from moredis.module import constants as K
 from moredis.module.call import CallMixin
+from moredis.module.commandinfo import PositionsMixin
 from moredis.module.ctx_more import MoreMixin
 from moredis.module.reply import ReplyMixin
 from moredis.version import REDIS_VERSION_NUM
@@ -28,7 +29,7 @@ from moredis.version import REDIS_VERSION_NUM
 _LEVELS = {"debug": 0, "verbose": 1, "notice": 2, "warning": 3}
 
 
-class Ctx(ReplyMixin, CallMixin, MoreMixin):
+class Ctx(ReplyMixin, CallMixin, MoreMixin, PositionsMixin):
     """RedisModuleCtx. `client` is the client the context acts for (the caller of a
     command, or an internal client for callbacks); `module` the module it belongs to."""
 
@@ -46,6 +47,7 @@ class Ctx(ReplyMixin, CallMixin, MoreMixin):
         "errno",
         "flags",
         "keys",
+        "keys_result",
         "module",
         "onload",
         "ready_key",
@@ -60,6 +62,7 @@ class Ctx(ReplyMixin, CallMixin, MoreMixin):
         self.module = module
         self.client = client
         self.keys: list | None = None
+        self.keys_result: list | None = None
         self.replicated: list | None = None
         self.errno = 0
         self._deferred: list | None = None
@@ -303,7 +306,18 @@ class Ctx(ReplyMixin, CallMixin, MoreMixin):
         return self.srv.modules.create_command(self, name, fn, strflags, firstkey, lastkey, keystep)
 
     def get_command(self, name: str) -> Any:
+        """RedisModule_GetCommand: a handle on one of this module's commands ("name" or
+        "parent|sub"), for set_command_info / set_command_acl_categories / subcommands."""
         return self.srv.modules.get_module_command(self.module, name)
+
+    def create_subcommand(self, parent: Any, name: str, fn: Any, strflags: str = "", firstkey: int = 0,
+                          lastkey: int = 0, keystep: int = 0) -> int:
+        """RedisModule_CreateSubcommand: `parent` is a handle from get_command (or its name)."""
+        if isinstance(parent, str):
+            parent = self.get_command(parent)
+        if parent is None:
+            return K.ERR
+        return parent.create_subcommand(name, fn, strflags, firstkey, lastkey, keystep)
 
     def add_acl_category(self, name: str) -> int:
         return self.srv.modules.add_acl_category(self, name)

@@ -82,6 +82,7 @@ class ModuleManager:
         self.pending_configs: dict[str, str] = {}  # `<module>.<name>` values seen before the module loaded
         self.types_by_name: dict[str, ModuleType] = {}
         self.acl_categories: dict[str, Module] = {}
+        self.channel_getters: dict[Any, Any] = {}
         srv.modules = self
 
     # --- queries ------------------------------------------------------------------------
@@ -300,42 +301,61 @@ class ModuleManager:
         return handler
 
     def create_command(self, ctx: Ctx, name: str, fn: Any, strflags: str, firstkey: int, lastkey: int,
-                       keystep: int, parent: R.Command | None = None) -> int:
+                       keystep: int) -> int:
+        """RM_CreateCommand: only during on_load; a None fn makes a container for subcommands."""
         m = ctx.module
-        if m is None or not ctx.onload:
+        if m is None or not ctx.onload or self.loading is not m:
             return K.ERR
+        return self._create(m, None, name, fn, strflags, firstkey, lastkey, keystep)
+
+    def create_subcommand(self, m: Module, parent: R.Command, name: str, fn: Any, strflags: str,
+                          firstkey: int, lastkey: int, keystep: int) -> int:
+        """RM_CreateSubcommand: one level only, under a container (fn None) of the same module."""
+        if self.loading is not m or parent.module is not m:
+            return K.ERR
+        if parent.handler is not None or parent.parent is not None:
+            return K.ERR
+        return self._create(m, parent, name, fn, strflags, firstkey, lastkey, keystep)
+
+    def _create(self, m: Module, parent: R.Command | None, name: str, fn: Any, strflags: str,
+                firstkey: int, lastkey: int, keystep: int) -> int:
         if not name or any(ch in name for ch in " \r\n"):
             return K.ERR
         parsed = self._parse_flags(strflags)
         if parsed is None:
             return K.ERR
         flags, extra = parsed
+        if parent is not None and fn is None:
+            return K.ERR  # a subcommand cannot be a container
         lname = name.lower()
         table = self.srv.table
         if parent is None and lname.encode() in table:
             return K.ERR
-        if parent is not None:
-            if parent.handler is not None and getattr(parent.handler, "module_fn", None) is not None:
-                return K.ERR  # a parent with its own function cannot have subcommands
-            if parent.parent is not None:
-                return K.ERR  # one nesting level only
-            if parent.subcommands is not None and lname.encode() in parent.subcommands:
-                return K.ERR
-        if "getkeys-api" in extra:
-            flags.append("movablekeys")
-        spec: dict = {"arity": -1, "flags": flags, "first_key": firstkey, "last_key": lastkey,
-                      "step": keystep, "acl": [], "tips": [], "key_specs": [], "summary": "",
-                      "group": "module", "module": m.name}
+        if parent is not None and parent.subcommands is not None and lname.encode() in parent.subcommands:
+            return K.ERR
+        spec: dict = {"arity": -1 if fn is not None else -2, "flags": flags, "first_key": firstkey,
+                      "last_key": lastkey, "step": keystep, "acl": [], "tips": [], "key_specs": [],
+                      "summary": "", "group": "module", "module": m.name}
         if firstkey:
-            ks_flags = ["RW", "access", "update"] if "write" in flags else ["RO", "access"]
-            spec["key_specs"] = [{"flags": ks_flags, "begin_search": {"type": "index", "spec": {"index": firstkey}},
+            # RM_CreateCommand: the legacy triple becomes one range spec with full access
+            spec["key_specs"] = [{"flags": ["RW", "access", "update"],
+                                  "begin_search": {"type": "index", "spec": {"index": firstkey}},
                                   "find_keys": {"type": "range", "spec": {
                                       "lastkey": lastkey - firstkey if lastkey >= 0 else lastkey,
                                       "keystep": keystep, "limit": 0}}}]
         fullname = lname if parent is None else f"{parent.name}|{lname}"
         handler = self.make_handler(m, fn) if fn is not None else None
         cmd = R.Command(fullname, spec, handler, parent=parent, module=m)
-        cmd.extra_flags = extra  # type: ignore[attr-defined]
+        cmd.extra_flags = extra
+        if "getkeys-api" in extra:
+            from moredis.module.commandinfo import keys_via_api
+
+            cmd.getkeys = lambda argv, _fn=fn, _m=m: keys_via_api(self, _m, _fn, argv)
+            cmd.flags |= R.MOVABLE_KEYS
+        if "getchannels-api" in extra:
+            from moredis.module.commandinfo import channels_via_api
+
+            self.channel_getters[cmd] = lambda argv, _fn=fn, _m=m: channels_via_api(self, _m, _fn, argv)
         if fn is None:
             cmd.subcommands = {}
         if parent is None:
@@ -349,7 +369,14 @@ class ModuleManager:
         cmd.id = len(table)
         return K.OK
 
+    def get_command_channels(self, cmd: R.Command, argv: list[bytes]) -> list[tuple[int, int]] | None:
+        """For ACL channel checks: (position, CMD_CHANNEL_* flags) of the channels a
+        getchannels-api module command names, None for other commands."""
+        fn = self.channel_getters.get(cmd)
+        return fn(argv) if fn is not None else None
+
     def _remove_command(self, cmd: R.Command) -> None:
+        self.channel_getters.pop(cmd, None)
         table = self.srv.table
         if cmd.parent is None:
             for k in (cmd.name.encode(), cmd.name.upper().encode()):
@@ -358,9 +385,19 @@ class ModuleManager:
         elif cmd.parent.subcommands is not None:
             cmd.parent.subcommands.pop(cmd.name.encode(), None)
 
-    def get_module_command(self, m: Module, name: str) -> R.Command | None:
-        cmd = self.srv.table.get(name.lower().encode())
-        return cmd if cmd is not None and cmd.module is m else None
+    def get_module_command(self, m: Module, name: str) -> Any:
+        """RM_GetCommand: a handle on a command of module m ("name" or "parent|sub")."""
+        from moredis.module.commandinfo import Command
+
+        parts = name.lower().encode().split(b"|")
+        cmd = self.srv.table.get(parts[0])
+        if cmd is not None and len(parts) == 2:
+            cmd = cmd.subcommands.get(parts[1]) if cmd.subcommands is not None else None
+        elif len(parts) > 2:
+            cmd = None
+        if cmd is None or m is None or cmd.module is not m:
+            return None
+        return Command(self, m, cmd)
 
     def add_acl_category(self, ctx: Ctx, name: str) -> int:
         if not ctx.onload or not name or any(not (ch.isalnum() or ch in "-_") for ch in name):
