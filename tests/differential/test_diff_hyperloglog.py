@@ -145,6 +145,11 @@ def test_binary_and_long_elements(d, d3):
         x.check("PFADD", "h2", *elems, *[b"%d" % i for i in range(100)])
         x.check("GET", "h2")
         x.check("PFCOUNT", "h", "h2")
+        # subcommand names compare as C strings: a NUL ends them
+        x.check("PFDEBUG", b"encoding\x00zz", "h")
+        x.check("PFDEBUG", b"bad\x00zz", "h")
+        x.check("PFDEBUG", b"bad\nname", "h")
+        x.check("PFDEBUG", b"\xff\xfe", "h")
 
 
 # --- hand-made strings -----------------------------------------------------------------------
