@@ -38,6 +38,7 @@ from moredis.engine.types.stream import (
 )
 from moredis.errors import RedisError
 from moredis.numbers import LLONG_MAX, parse_int, string2ll
+from moredis.protocol.writer import BIG, Resp2Writer, Resp3Writer
 
 # --- error texts ----------------------------------------------------------------------------
 XADD_ZERO = "ERR The ID specified in XADD must be greater than 0-0"
@@ -151,6 +152,9 @@ def _parse_interval(arg: bytes, missing_seq: int) -> tuple[int, bool]:
 
 
 # --- replies --------------------------------------------------------------------------------
+_WIRE = (Resp2Writer, Resp3Writer)  # arrays and bulks are spelled alike in both protocols
+
+
 def _write_entry(w: Any, i: int, vals: tuple | None) -> None:
     w.array(2)
     w.bulk(b"%d-%d" % (i >> 64, i & MASK64))
@@ -163,22 +167,39 @@ def _write_entry(w: Any, i: int, vals: tuple | None) -> None:
 
 
 def _write_entries(w: Any, entries: list) -> None:
-    w.array(len(entries))
+    """An array of [id, [field, value, ...]] entries. On the wire writers the bytes are
+    built here in one pass (the hot part of XRANGE/XREAD); other writers get typed calls."""
+    if type(w) not in _WIRE:
+        w.array(len(entries))
+        for i, vals in entries:
+            _write_entry(w, i, vals)
+        return
+    out = w.out
+    append = out.append
+    append(b"*%d\r\n" % len(entries))
     for i, vals in entries:
-        _write_entry(w, i, vals)
+        ib = b"%d-%d" % (i >> 64, i & MASK64)
+        if vals is None:
+            append(b"*2\r\n$%d\r\n%b\r\n" % (len(ib), ib))
+            w.null_array()
+            continue
+        if len(vals) == 2:
+            f, v = vals
+            if len(v) < BIG and len(f) < BIG:
+                append(b"*2\r\n$%d\r\n%b\r\n*2\r\n$%d\r\n%b\r\n$%d\r\n%b\r\n"
+                       % (len(ib), ib, len(f), f, len(v), v))
+                continue
+        append(b"*2\r\n$%d\r\n%b\r\n*%d\r\n" % (len(ib), ib, len(vals)))
+        for x in vals:
+            if len(x) < BIG:
+                append(b"$%d\r\n%b\r\n" % (len(x), x))
+            else:
+                w.bulk(x)
 
 
 def _collect(s: Stream, start: int, end: int, count: int, rev: bool = False) -> list:
     """Up to `count` live entries (0 or less: all) between start and end."""
-    out = []
-    if count > 0:
-        for item in s.iter_range(start, end, rev):
-            out.append(item)
-            if len(out) >= count:
-                break
-    else:
-        out.extend(s.iter_range(start, end, rev))
-    return out
+    return s.range(start, end, count if count > 0 else 0, rev)
 
 
 # --- XADD / XTRIM -----------------------------------------------------------------------------
@@ -298,19 +319,30 @@ def _rewrite_trim(s: Stream, a: _AddTrimArgs, prop: list[bytes]) -> None:
 @command("xadd")
 def xadd_command(c: Any, argv: list[bytes]) -> None:
     """XADD key [NOMKSTREAM] [MAXLEN|MINID [=|~] threshold [LIMIT count]] *|id field value [field value ...]"""
-    a = _parse_add_trim(c, argv, True)
-    fpos = a.idpos + 1
+    if argv[2] == b"*":  # the common form: no option, an automatic ID
+        a = None
+        idpos = 2
+        id_given = False
+        seq_given = True
+        given = 0
+    else:
+        a = _parse_add_trim(c, argv, True)
+        idpos = a.idpos
+        id_given = a.id_given
+        seq_given = a.seq_given
+        given = a.id
+    fpos = idpos + 1
     nf = len(argv) - fpos
-    if nf < 2 or nf % 2:
+    if nf < 2 or nf & 1:
         raise E.wrong_arity("xadd")
-    if a.id_given and a.seq_given and a.id == 0:
+    if id_given and seq_given and given == 0:
         raise RedisError(XADD_ZERO)
     db = c.db
     key = argv[1]
     srv = c.srv
     s = db.lookup_write(key)
     if s is None:
-        if a.nomkstream:
+        if a is not None and a.nomkstream:
             c.w.null()
             return
         s = Stream()
@@ -320,17 +352,17 @@ def xadd_command(c: Any, argv: list[bytes]) -> None:
     last = s.last_id
     if last == ID_MAX:
         raise RedisError(XADD_EXHAUSTED)
-    if not a.id_given:
+    if not id_given:
         now = srv.mstime()
         new = now << 64 if now > last >> 64 else last + 1  # streamNextID
-    elif not a.seq_given:
-        new = a.id
+    elif not seq_given:
+        new = given
         if last >> 64 == new >> 64:
             if last & MASK64 == MASK64:
                 raise RedisError(XADD_SMALLER)
             new = last + 1
     else:
-        new = a.id
+        new = given
     if new <= last:
         raise RedisError(XADD_SMALLER)
     fv = argv[fpos:]
@@ -343,23 +375,26 @@ def xadd_command(c: Any, argv: list[bytes]) -> None:
     s.append(new, fv, cfg["stream-node-max-bytes"], cfg["stream-node-max-entries"], total)
     idb = b"%d-%d" % (new >> 64, new & MASK64)
     c.w.bulk(idb)
-    _signal(c, key)
-    _notify(c, "xadd", key)
+    if db.watched or srv.tracking_table is not None:
+        db.signal_modified(key)
+    if srv.notify_mask & N.STREAM:
+        srv.notify(N.STREAM, "xadd", key, db.id)
     srv.dirty += 1
     prop = None
-    if a.strategy:
+    if a is not None and a.strategy:
         if _trim(s, a):
             _notify(c, "xtrim", key)
         if a.approx:
             prop = list(argv)
             _rewrite_trim(s, a, prop)
-    if not a.id_given or not a.seq_given:
+    if not id_given or not seq_given:
         if prop is None:
             prop = list(argv)
-        prop[a.idpos] = idb
+        prop[idpos] = idb
     if prop is not None:
         srv.rewrite_propagation([prop])
-    srv.signal_key_ready(db, key)
+    if db.blocking and key in db.blocking:
+        srv.signal_key_ready(db, key)
 
 
 @command("xtrim")
@@ -890,7 +925,8 @@ def xgroup_destroy_command(c: Any, argv: list[bytes]) -> None:
     c.srv.dirty += 1
     key = argv[2]
     _notify(c, "xgroup-destroy", key)
-    c.srv.signal_key_ready(c.db, key)
+    if c.db.blocking and key in c.db.blocking:
+        c.srv.signal_key_ready(c.db, key)
 
 
 @command("xgroup|createconsumer")

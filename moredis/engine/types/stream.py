@@ -168,16 +168,17 @@ class Node:
     field, value, ... tuple), `dead` the positions of deleted entries, `live` the entries
     not deleted, `lpbytes` the exact size of Redis's listpack for this node and `alloc`
     the size of its allocation (preallocated, grown and shrunk as listpack.c reallocs),
-    which is what MEMORY USAGE adds up."""
+    which is what MEMORY USAGE adds up. An entry carries Redis's SAMEFIELDS flag exactly
+    when its field names equal `fields` (streamAppendItem sets it on that test), and the
+    DELETED flag when its position is in `dead`: that is the whole listpack layout."""
 
-    __slots__ = ("alloc", "dead", "fields", "ids", "key", "live", "lpbytes", "same", "vals")
+    __slots__ = ("alloc", "dead", "fields", "ids", "key", "live", "lpbytes", "vals")
 
     def __init__(self, key: int, fields: tuple, prealloc: int = 4096) -> None:
         self.key = key
         self.fields = fields
         self.ids: list[int] = []
         self.vals: list[tuple] = []
-        self.same: list[bool] = []  # SAMEFIELDS flag of each entry (the RDB layout needs it)
         self.dead: set[int] | None = None
         self.live = 0
         nf = len(fields)
@@ -206,7 +207,6 @@ class Node:
         n.fields = self.fields
         n.ids = self.ids[:]
         n.vals = self.vals[:]
-        n.same = self.same[:]
         n.dead = set(self.dead) if self.dead else None
         n.live = self.live
         n.lpbytes = self.lpbytes
@@ -363,7 +363,7 @@ class Stream:
         """streamAppendItem after the ID checks: pack the entry like Redis does. `total`
         is the byte length of all fields and values (computed when not given)."""
         nodes = self.nodes
-        nf = len(fv) // 2
+        nf = len(fv) >> 1
         node = nodes[-1] if nodes else None
         if node is not None:
             limit = max_bytes if 0 < max_bytes <= LISTPACK_MAX_SIZE else LISTPACK_MAX_SIZE
@@ -381,30 +381,38 @@ class Stream:
             same = True
         else:
             fields = node.fields
-            same = len(fields) == nf and all(fields[k] == fv[2 * k] for k in range(nf))
+            if nf == 1:
+                same = len(fields) == 1 and fields[0] == fv[0]
+            else:
+                same = len(fields) == nf and fields == tuple(fv[0::2])
         key = node.key
+        d = (i >> 64) - (key >> 64)
+        size = 4 if 0 <= d <= 127 else 2 + lp_int_size(_i64(d))  # flags + ms-diff
+        d = (i & MASK64) - (key & MASK64)
+        size += 2 if 0 <= d <= 127 else lp_int_size(_i64(d))  # seq-diff
         if same:
-            # share the master field objects: one copy of the field names per node
-            vals = tuple(x for k in range(nf) for x in (fields[k], fv[2 * k + 1]))
-            size = 2 + lp_int_size(_i64((i >> 64) - (key >> 64))) + lp_int_size(_i64(i - key))
-            for k in range(1, 2 * nf, 2):
-                size += lp_entry_size(fv[k])
+            # SAMEFIELDS: only the values are stored; share the master field objects
+            if nf == 1:
+                vals: tuple = (fields[0], fv[1])
+                size += lp_entry_size(fv[1])
+            else:
+                lst = list(fv)
+                lst[0::2] = fields
+                vals = tuple(lst)
+                size += sum(map(lp_entry_size, fv[1::2]))
             size += lp_int_size(nf + 3)
         else:
             vals = tuple(fv)
-            size = 2 + lp_int_size(_i64((i >> 64) - (key >> 64))) + lp_int_size(_i64(i - key))
-            size += lp_int_size(nf)
-            for x in fv:
-                size += lp_entry_size(x)
-            size += lp_int_size(2 * nf + 4)
+            size += lp_int_size(nf) + sum(map(lp_entry_size, fv)) + lp_int_size(2 * nf + 4)
         live = node.live
-        if node.ids:
+        if live:
             node.resize(lp_int_size(live + 1) - lp_int_size(live))
-        node.grow(size)
+        b = node.lpbytes = node.lpbytes + size
+        if b > node.alloc:
+            node.alloc = jemalloc_size(b)
         node.live = live + 1
         node.ids.append(i)
         node.vals.append(vals)
-        node.same.append(same)
         self.length += 1
         self.entries_added += 1
         self.last_id = i
@@ -481,6 +489,68 @@ class Stream:
                         yield i, vals[j]
                     j -= 1
                 k -= 1
+
+    def range(self, start: int, end: int, count: int = 0, rev: bool = False) -> list[tuple[int, tuple]]:
+        """Up to `count` (0: all) live entries between start and end, as (id, values)
+        pairs; whole runs of a node without tombstones are sliced at once."""
+        out: list[tuple[int, tuple]] = []
+        if start > end or not self.nodes:
+            return out
+        nodes = self.nodes
+        starts = self.starts
+        if not rev:
+            k = bisect_right(starts, start) - 1
+            if k < 0:
+                k = 0
+            nn = len(nodes)
+            while k < nn:
+                node = nodes[k]
+                if node.key > end:
+                    break
+                ids = node.ids
+                j0 = bisect_left(ids, start) if ids[0] < start else 0
+                j1 = bisect_right(ids, end) if ids[-1] > end else len(ids)
+                if node.dead is None:
+                    if count and j1 - j0 > count - len(out):
+                        j1 = j0 + count - len(out)
+                    out.extend(zip(ids[j0:j1], node.vals[j0:j1], strict=True))
+                else:
+                    dead = node.dead
+                    vals = node.vals
+                    for j in range(j0, j1):
+                        if j not in dead:
+                            out.append((ids[j], vals[j]))
+                            if count and len(out) >= count:
+                                break
+                if count and len(out) >= count:
+                    break
+                k += 1
+        else:
+            k = bisect_right(starts, end) - 1
+            while k >= 0:
+                node = nodes[k]
+                ids = node.ids
+                j1 = bisect_right(ids, end) if ids[-1] > end else len(ids)
+                j0 = bisect_left(ids, start) if ids[0] < start else 0
+                if node.dead is None:
+                    if count and j1 - j0 > count - len(out):
+                        j0 = j1 - (count - len(out))
+                    back = slice(j1 - 1, j0 - 1 if j0 else None, -1)  # j1 >= 1: the node starts <= end
+                    out.extend(zip(ids[back], node.vals[back], strict=True))
+                else:
+                    dead = node.dead
+                    vals = node.vals
+                    for j in range(j1 - 1, j0 - 1, -1):
+                        if j not in dead:
+                            out.append((ids[j], vals[j]))
+                            if count and len(out) >= count:
+                                break
+                if count and len(out) >= count:
+                    break
+                if node.key < start:
+                    break
+                k -= 1
+        return out
 
     def first_entry_id(self) -> int | None:
         for i, _ in self.iter_range(0, ID_MAX):
