@@ -95,8 +95,10 @@ class Ctx(ReplyMixin, CallMixin, MoreMixin, PositionsMixin):
             self.keys = None
         if self._deferred:
             # a postponed length never set: Redis would assert; answer with what we have
+            from moredis.module.reply import _set_length
+
             for slot, kind in reversed(self._deferred):
-                getattr(self.client.w, "set_" + kind)(slot, 0)
+                _set_length(self.client.w, kind, slot, 0)
             self._deferred = None
         srv = self.srv
         if self._real_props is not None:

@@ -12,6 +12,18 @@ from moredis.module import constants as K
 from moredis.numbers import ld2string_human
 
 
+def _set_length(w: Any, kind: str, slot: int, n: int) -> None:
+    """setDeferredReplyLen for any writer; attributes (RESP3 only) are set here because
+    the core writers have no deferred attribute of their own."""
+    fn = getattr(w, "set_" + kind, None)
+    if fn is not None:
+        fn(slot, n)
+    elif hasattr(w, "_close_deferred"):
+        w._close_deferred(slot, kind, n)
+    else:
+        w.out[slot] = b"|%d\r\n" % n
+
+
 class ReplyMixin:
     __slots__ = ()
 
@@ -37,7 +49,7 @@ class ReplyMixin:
             slot, k = stack[i]
             if k == kind:
                 del stack[i]
-                getattr(self._w(), "set_" + kind)(slot, n)
+                _set_length(self._w(), kind, slot, n)
                 return
         raise RuntimeError(f"reply_set_{kind}_length without a postponed {kind}")
 
