@@ -402,10 +402,6 @@ def decode_text(buf) -> bytes:
 
 # --- sparse updates ---------------------------------------------------------------------------
 
-def _val(v: int, n: int) -> int:
-    return 0x80 | ((v - 1) << 2) | (n - 1)
-
-
 def _zero_run(seq: list[int], starts: list[int], first: int, n: int) -> None:
     """A run of n zero registers: ZERO when it fits in 64, XZERO otherwise."""
     if n > SPARSE_ZERO_MAX_LEN:
@@ -494,27 +490,18 @@ class SparseEditor:
         first = starts[k]
         if index > first + span - 1:
             return -1  # ran off the end: fewer than index+1 registers described
-        prev = k - 1
+        prev = k - 1  # the opcode before: where the merge pass starts
         if prev > 0 and starts[prev - 1] == starts[prev]:
             prev -= 1
-        return self.update(k, prev, first, span, index, count)
-
-    def update(self, k: int, prev: int, first: int, span: int, index: int, count: int) -> int:
-        """The body of hllSparseSet once the opcode at byte k (covering `span` registers
-        from `first`, `prev` the byte of the opcode before it or -1) is known to hold
-        register `index`, and count <= 32."""
-        ops = self.ops
-        starts = self.starts
-        b = ops[k]
         if b >= 0x80:
             if ((b >> 2) & 31) + 1 >= count:
                 return 0
             if span == 1:
-                ops[k] = _val(count, 1)
+                ops[k] = 0x80 | ((count - 1) << 2)
                 self._merge(prev)
                 return 1
         elif b < 0x40 and span == 1:
-            ops[k] = _val(count, 1)
+            ops[k] = 0x80 | ((count - 1) << 2)
             self._merge(prev)
             return 1
         # general case: split the run around the register
@@ -524,7 +511,7 @@ class SparseEditor:
         if b < 0x80:
             if index != first:
                 _zero_run(seq, sst, first, index - first)
-            seq.append(_val(count, 1))
+            seq.append(0x80 | ((count - 1) << 2))
             sst.append(index)
             if index != last:
                 _zero_run(seq, sst, index + 1, last - index)
@@ -533,7 +520,7 @@ class SparseEditor:
             if index != first:
                 seq.append(cur | (index - first - 1))
                 sst.append(first)
-            seq.append(_val(count, 1))
+            seq.append(0x80 | ((count - 1) << 2))
             sst.append(index)
             if index != last:
                 seq.append(cur | (last - index - 1))
@@ -548,12 +535,10 @@ class SparseEditor:
             # an XZERO missing its second byte: Redis copies the whole sequence but the
             # string only grows by the computed delta, so the last byte falls off
             ops[k:] = seq[:-1]
-            if starts is not None:
-                starts[k:] = sst[:-1]
+            starts[k:] = sst[:-1]
         else:
             ops[k:k + oldlen] = seq
-            if starts is not None:
-                starts[k:k + oldlen] = sst
+            starts[k:k + oldlen] = sst
         self._merge(prev)
         return 1
 
@@ -579,8 +564,7 @@ class SparseEditor:
                     if n <= SPARSE_VAL_MAX_LEN:
                         ops[p] = (b & 0xFC) | (n - 1)
                         del ops[p + 1]
-                        if starts is not None:
-                            del starts[p + 1]
+                        del starts[p + 1]
                         end -= 1
                         continue
             p += 1
