@@ -1,0 +1,155 @@
+"""EVAL scripts (eval.c): EVAL, EVALSHA, EVAL_RO, EVALSHA_RO and SCRIPT.
+
+The handlers are thin: scripting/core.py holds the cache and runs scripts, lua.py the
+Lua state. EVAL and EVALSHA feed MONITOR themselves, before the script's own commands
+(their spec says skip_monitor so call() does not feed them afterwards).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from moredis import errors as E
+from moredis.commands.registry import command, getkeys
+from moredis.errors import RedisError
+from moredis.numbers import string2ll
+from moredis.scripting import core
+
+NOSCRIPT = "NOSCRIPT No matching script. Please use EVAL."
+
+
+@getkeys("eval", "evalsha", "eval_ro", "evalsha_ro", "fcall", "fcall_ro")
+def _eval_keys(argv: list[bytes]) -> list[int]:
+    """evalGetKeys: numkeys at argv[2], the keys right after it."""
+    n = string2ll(argv[2]) if len(argv) > 2 else None
+    if n is None or n < 0 or n > len(argv) - 3:
+        return []
+    return list(range(3, 3 + n))
+
+
+def _numkeys(argv: list[bytes]) -> int:
+    n = string2ll(argv[2])
+    if n is None:
+        raise RedisError(E.NOT_INTEGER)
+    if n > len(argv) - 3:
+        raise RedisError("ERR Number of keys can't be greater than number of args")
+    if n < 0:
+        raise RedisError("ERR Number of keys can't be negative")
+    return n
+
+
+def _eval(c: Any, argv: list[bytes], evalsha: bool, ro: bool) -> None:
+    """evalGenericCommand."""
+    srv = c.srv
+    if srv.monitors:
+        srv.feed_monitors(c, argv)
+    if evalsha and len(argv[1]) != 40:
+        raise RedisError(NOSCRIPT)
+    numkeys = _numkeys(argv)
+    sc = core.get(srv)
+    if evalsha:
+        sha = argv[1].lower()
+        script = sc.lookup(sha)
+        if script is None:
+            raise RedisError(NOSCRIPT)
+    else:
+        sha = sc.create_script(argv[1], False)
+        script = sc.scripts[sha]
+    sc.run_script(c, sc.eval_engine, script.fn, sha.decode(), script.flags, ro, argv, 3, numkeys, True)
+    sc.touch(sha)
+
+
+@command("eval")
+def eval_command(c: Any, argv: list[bytes]) -> None:
+    """EVAL script numkeys [key ...] [arg ...]"""
+    _eval(c, argv, False, False)
+
+
+@command("eval_ro")
+def eval_ro_command(c: Any, argv: list[bytes]) -> None:
+    """EVAL_RO script numkeys [key ...] [arg ...]"""
+    _eval(c, argv, False, True)
+
+
+@command("evalsha")
+def evalsha_command(c: Any, argv: list[bytes]) -> None:
+    """EVALSHA sha1 numkeys [key ...] [arg ...]"""
+    _eval(c, argv, True, False)
+
+
+@command("evalsha_ro")
+def evalsha_ro_command(c: Any, argv: list[bytes]) -> None:
+    """EVALSHA_RO sha1 numkeys [key ...] [arg ...]"""
+    _eval(c, argv, True, True)
+
+
+# --- SCRIPT ---------------------------------------------------------------------------------
+
+@command("script|load")
+def script_load_command(c: Any, argv: list[bytes]) -> None:
+    """SCRIPT LOAD script"""
+    c.w.bulk(core.get(c.srv).create_script(argv[2], True))
+
+
+@command("script|exists")
+def script_exists_command(c: Any, argv: list[bytes]) -> None:
+    """SCRIPT EXISTS sha1 [sha1 ...]"""
+    sc = core.get(c.srv)
+    w = c.w
+    w.array(len(argv) - 2)
+    for sha in argv[2:]:
+        w.integer(1 if sc.lookup(sha) is not None else 0)
+
+
+@command("script|flush")
+def script_flush_command(c: Any, argv: list[bytes]) -> None:
+    """SCRIPT FLUSH [ASYNC | SYNC]: both empty the cache at once here."""
+    if len(argv) > 3 or (len(argv) == 3 and argv[2].lower() not in (b"sync", b"async")):
+        raise RedisError("ERR SCRIPT FLUSH only support SYNC|ASYNC option")
+    core.get(c.srv).flush_scripts()
+    c.w.ok()
+
+
+@command("script|kill")
+def script_kill_command(c: Any, argv: list[bytes]) -> None:
+    """SCRIPT KILL: only reaches here while another client's script is busy."""
+    core.get(c.srv).kill(True)
+    c.w.ok()
+
+
+@command("script|debug")
+def script_debug_command(c: Any, argv: list[bytes]) -> None:
+    """SCRIPT DEBUG YES|SYNC|NO: the mode is accepted; scripts then run without stepping
+    (the Lua debugger protocol is not offered)."""
+    mode = argv[2].lower()
+    if mode not in (b"no", b"yes", b"sync"):
+        raise RedisError("ERR Use SCRIPT DEBUG YES/SYNC/NO")
+    if mode != b"no" and c.multi is not None:
+        raise RedisError("ERR SCRIPT DEBUG must be called outside MULTI")
+    c.w.ok()
+
+
+_HELP = [
+    "SCRIPT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+    "DEBUG (YES|SYNC|NO)",
+    "    Choose how the scripts this connection runs next are debugged.",
+    "EXISTS <sha1> [<sha1> ...]",
+    "    For each digest, 1 if that script is in the cache, else 0.",
+    "FLUSH [ASYNC|SYNC]",
+    "    Empty the script cache (use with care on replicas).",
+    "    Without a mode, lazyfree-lazy-user-flush decides between the two:",
+    "    * ASYNC: empty the cache in the background.",
+    "    * SYNC: empty the cache right away.",
+    "KILL",
+    "    Stop the Lua script that is running now.",
+    "LOAD <script>",
+    "    Put a script in the cache without running it.",
+    "HELP",
+    "    Print this help.",
+]
+
+
+@command("script|help")
+def script_help_command(c: Any, argv: list[bytes]) -> None:
+    """SCRIPT HELP"""
+    c.w.help(_HELP)

@@ -1,0 +1,375 @@
+"""A sandboxed Lua 5.1 state (lupa) and the Python half of its `redis` API.
+
+`LuaEngine("eval")` is the state EVAL scripts share (rebuilt by SCRIPT FLUSH);
+`LuaEngine("function")` the one Functions libraries live in. prelude.py builds the
+sandbox inside the state; this file answers the bridge calls: `redis.call`/`pcall`
+(script.c scriptCall: lookup, arity, noscript, ACL, read-only, OOM, then the server's
+`call()`), log, sha1hex, setresp, set_repl, acl_check_cmd, the count hook, math.random,
+register_function, and the libraries of libs.py. It also turns a script's flattened
+result into a reply (script_lua.c luaReplyToRedisReply).
+Neighbours: core.py (the run context, caches, busy mode), writer.py (command replies
+for Lua), prelude.py, libs.py.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from lupa.lua51 import LuaRuntime
+
+from moredis import errors as E
+from moredis.commands import registry as R
+from moredis.numbers import fpconv_dtoa
+from moredis.protocol.writer import Resp2Writer, Resp3Writer
+from moredis.scripting import libs
+from moredis.scripting.prelude import PRELUDE
+from moredis.scripting.writer import LuaWriter, lua_error_text
+from moredis.version import REDIS_VERSION
+
+LLONG_MIN = -(1 << 63)
+HALF = 1 << 62  # double2ll: only doubles within +-LLONG_MAX/2 print as integers
+STACK_LIMIT = b"ERR reached lua stack limit"
+ERR_ARGS = b"ERR Lua redis lib command arguments must be strings or integers"
+ERR_NOARGS = b"ERR Please specify at least one argument for this redis lib call"
+
+
+def _version_num() -> int:
+    a, b, c = (int(x) for x in REDIS_VERSION.split(".")[:3])
+    return (a << 16) | (b << 8) | c
+
+
+def _deny_attributes(obj: Any, name: Any, setting: bool) -> Any:
+    """lupa's attribute filter: a script never reaches a Python attribute."""
+    raise AttributeError("access denied")
+
+
+def to_ll(v: Any) -> int:
+    """(long long) of a Lua number, as the C cast on x86 does (out of range: LLONG_MIN)."""
+    if type(v) is int:
+        return v if LLONG_MIN <= v < (1 << 63) else LLONG_MIN
+    if v != v or v >= 9.223372036854775807e18 or v < -9.223372036854775808e18:
+        return LLONG_MIN
+    return int(v)
+
+
+def arg_bytes(a: Any) -> bytes | None:
+    """luaArgsToRedisArgv for one argument: strings as they are, numbers as integers when
+    exact (double2ll) else fpconv_dtoa; anything else is refused (None)."""
+    t = type(a)
+    if t is bytes:
+        return a
+    if t is int:
+        if -HALF <= a <= HALF:
+            return b"%d" % a
+        return fpconv_dtoa(float(a)).encode()
+    if t is float:
+        if -HALF <= a <= HALF and a == int(a):
+            return b"%d" % int(a)
+        return fpconv_dtoa(a).encode()
+    return None
+
+
+class ScriptRaise(Exception):
+    """redis.call's error, raised through lupa into Lua (prelude.py `conv` unwraps it)."""
+
+    def __init__(self, table: Any) -> None:
+        super().__init__("script error")
+        self.table = table
+
+
+class LuaEngine:
+    """One Lua state and the script client its commands run as."""
+
+    def __init__(self, scripting: Any, flavour: str) -> None:
+        self.sc = scripting
+        self.srv = scripting.srv
+        self.flavour = flavour
+        rt = LuaRuntime(encoding=None, register_eval=False, register_builtins=False,
+                        unpack_returned_tuples=True, attribute_filter=_deny_attributes)
+        self.rt = rt
+        self.table_from = rt.table_from
+        init = rt.execute(libs.LUA + PRELUDE)
+        bridge = rt.table_from([
+            self._call, self._pcall, self._unwrap, self._log, self._sha1, self._acl, self._setresp, self._setrepl,
+            scripting.on_hook, scripting.rand.random, scripting.rand.seed, self._register,
+            libs.bit_op, libs.struct_op, libs.cjson_op, libs.msgpack_op,
+            REDIS_VERSION.encode(), _version_num(),
+        ])
+        api = init(flavour.encode(), bridge)
+        self.compile = api[b"compile"]
+        self.run_eval = api[b"run_eval"]
+        self.run_eval_t = api[b"run_eval_t"]
+        self.run_fn = api[b"run_fn"]
+        self.run_fn_t = api[b"run_fn_t"]
+        self.load_library = api[b"load_library"]
+        self._memory = api[b"memory"]
+        self.dec = api[b"dec"]
+        self.mk_ok = api[b"mk_ok"]
+        self.mk_err = api[b"mk_err"]
+        self.gc = api[b"gc"]
+        self.writer = LuaWriter(self.srv.record_error)
+        c = self.srv.new_client(None, self.writer)
+        c.authenticated = True
+        c.in_script = True
+        c.deny_blocking = True
+        c.addr = ""
+        c.refresh_guard()
+        self.client = c
+        self.registering: Any = None  # the library being loaded (FUNCTION LOAD)
+
+    def memory(self) -> int:
+        return int(self._memory() * 1024)
+
+    # --- redis.call / redis.pcall ----------------------------------------------------------
+    def _call(self, *args: Any) -> Any:
+        """redis.call: the reply as a Lua value; errors are raised (as a Lua error table)."""
+        k, v = self._exec(args)
+        if k == 0:
+            return v
+        if k == 1:
+            return self.mk_ok(v)
+        if k == 5:
+            return self.dec(self.table_from(v))
+        raise ScriptRaise(self.mk_err(v, k == 2))
+
+    def _pcall(self, *args: Any) -> Any:
+        """redis.pcall: as redis.call, errors returned as {err=...} tables."""
+        k, v = self._exec(args)
+        if k == 0:
+            return v
+        if k == 1:
+            return self.mk_ok(v)
+        if k == 5:
+            return self.dec(self.table_from(v))
+        return self.mk_err(v, k == 2)
+
+    @staticmethod
+    def _unwrap(e: Any) -> Any:
+        """The Lua error table carried by a ScriptRaise that crossed into Lua."""
+        return e.table if isinstance(e, ScriptRaise) else None
+
+    def _exec(self, args: tuple) -> tuple[int, Any]:
+        """scriptCall: (kind, value): 0 plain, 1 status, 2 command error, 3 argument error,
+        5 flat aggregate."""
+        run = self.sc.run
+        if run is None:
+            return 3, b"ERR redis.call/pcall can only be called inside a script invocation"
+        if not args:
+            return 3, ERR_NOARGS
+        argv = []
+        for a in args:
+            if type(a) is bytes:
+                argv.append(a)
+                continue
+            b = arg_bytes(a)
+            if b is None:
+                return 3, ERR_ARGS
+            argv.append(b)
+        srv = self.srv
+        table = srv.table
+        cmd = table.get(argv[0])
+        if cmd is None:
+            cmd = table.get(argv[0].lower())
+        n = len(argv)
+        if cmd is not None and cmd.subcommands is not None and n > 1:
+            cmd = cmd.subcommands.get(argv[1].lower())
+        if cmd is None:
+            return self._refuse(None, "ERR Unknown Redis command called from script")
+        a = cmd.arity
+        if (a > 0 and n != a) or n < -a:
+            return self._refuse(cmd, "ERR Wrong number of args calling Redis command from script")
+        flags = cmd.flags
+        if flags & R.NOSCRIPT:
+            return self._refuse(cmd, "ERR This Redis command is not allowed from script")
+        c = self.client
+        if c.user is not None and not c.user.unrestricted:
+            err = srv.acl_check(c, cmd, argv)
+            if err is not None:
+                if err.startswith("NOPERM "):
+                    err = err[7:]
+                return self._refuse(cmd, "ERR ACL failure in script: " + err)
+        if run.read_only and flags & (R.WRITE | R.MAY_REPLICATE):
+            return self._refuse(cmd, "ERR Write commands are not allowed from read-only scripts.")
+        if flags & R.WRITE and not run.dirty:
+            if srv.is_replica and srv.config["replica-read-only"] and not run.caller.is_master:
+                return self._refuse(cmd, E.READONLY)
+            if (not run.allow_oom and srv.maxmemory and run.oom and flags & R.DENYOOM
+                    and not run.caller.is_master):
+                return self._refuse(cmd, E.OOM)
+        if flags & R.WRITE:
+            run.dirty = True
+        srv.call(c, cmd, argv)
+        return self.writer.take()
+
+    def _refuse(self, cmd: Any, msg: str) -> tuple[int, bytes]:
+        """A command refused before running: counted as an error and a rejected call."""
+        self.srv.record_error(msg)
+        if cmd is not None:
+            cmd.rejected_calls += 1
+        return 2, lua_error_text(msg)
+
+    # --- the rest of the redis table -------------------------------------------------------
+    def _log(self, level: int, msg: bytes) -> None:
+        lg = self.srv.log
+        text = msg.decode("utf-8", "surrogateescape")
+        if level <= 0:
+            lg.debug(text)
+        elif level == 1:
+            lg.verbose(text)
+        elif level == 2:
+            lg.notice(text)
+        else:
+            lg.warning(text)
+
+    @staticmethod
+    def _sha1(s: bytes) -> bytes:
+        return hashlib.sha1(s).hexdigest().encode()
+
+    def _setresp(self, v: int) -> None:
+        self.writer.level = v
+        self.client.resp = v
+
+    def _setrepl(self, v: int) -> None:
+        if self.sc.run is not None:
+            self.sc.run.repl = v
+
+    def _acl(self, *args: Any) -> tuple[int, Any]:
+        argv = []
+        for a in args:
+            b = arg_bytes(a)
+            if b is None:
+                return 3, ERR_ARGS
+            argv.append(b)
+        srv = self.srv
+        cmd = srv.table.get(argv[0]) or srv.table.get(argv[0].lower())
+        if cmd is not None and cmd.subcommands is not None and len(argv) > 1:
+            cmd = cmd.subcommands.get(argv[1].lower())
+        if cmd is None:
+            return 3, b"ERR Invalid command passed to redis.acl_check_cmd()"
+        run = self.sc.run
+        caller = run.caller if run is not None else self.client
+        user = caller.user
+        if user is None or user.unrestricted:
+            return 0, True
+        checker = getattr(user, "check_command", None)
+        if checker is None:
+            return 0, True
+        return 0, checker(srv, caller, cmd, argv) is None
+
+    def _register(self, name: bytes, fn: Any, flags: Any, desc: Any) -> bytes | None:
+        lib = self.registering
+        if lib is None:
+            return b"ERR redis.register_function can only be called on FUNCTION LOAD command"
+        return self.sc.fn.register(lib, name, fn, [flags[i] for i in range(1, len(flags) + 1)], desc)
+
+    # --- results ---------------------------------------------------------------------------
+    def reply(self, c: Any, res: tuple, funcname: str) -> None:
+        """Write what prelude.py `result` returned to the caller (luaCallFunction)."""
+        kind = res[0]
+        w = c.w
+        if kind == 0:
+            v = res[1]
+            t = type(v)
+            if t is bytes:
+                w.bulk(v)
+            elif t is int or t is float:
+                w.integer(to_ll(v))
+            elif t is bool:
+                self._bool(w, v)
+            else:
+                w.null()
+            return
+        if kind == 1:
+            self._emit(w, res, 1)
+            return
+        if kind == 2:
+            flat = list(res[1].values())
+            self._emit(w, flat, 0)
+            return
+        self._error(c, res, funcname)
+
+    def _bool(self, w: Any, v: bool) -> None:
+        if self.client.resp == 2:
+            if v:
+                w.integer(1)
+            else:
+                w.null()
+        else:
+            w.boolean(v)
+
+    def _emit(self, w: Any, f: Any, i: int) -> None:
+        n = len(f)
+        while i < n:
+            tag = f[i]
+            if tag == 1:
+                w.bulk(f[i + 1])
+                i += 2
+            elif tag == 2:
+                w.integer(to_ll(f[i + 1]))
+                i += 2
+            elif tag == 12:
+                w.array(f[i + 1])
+                i += 2
+            elif tag == 3:
+                self._bool(w, f[i + 1])
+                i += 2
+            elif tag == 4:
+                w.null()
+                i += 1
+            elif tag == 5:
+                raw_error(w, f[i + 1].replace(b"\r", b" ").replace(b"\n", b" "), not f[i + 2])
+                i += 3
+            elif tag == 6:
+                w.simple(f[i + 1].replace(b"\r", b" ").replace(b"\n", b" "))
+                i += 2
+            elif tag == 7:
+                w.double(float(f[i + 1]))
+                i += 2
+            elif tag == 8:
+                w.big_number(f[i + 1].replace(b"\r", b" ").replace(b"\n", b" "))
+                i += 2
+            elif tag == 9:
+                w.verbatim(f[i + 2], f[i + 1][:3])
+                i += 3
+            elif tag == 10:
+                w.map(f[i + 1])
+                i += 2
+            elif tag == 11:
+                w.set(f[i + 1])
+                i += 2
+            else:  # 13: luaReplyToRedisReply's lua_checkstack failure
+                w.error(STACK_LIMIT.decode())
+                i += 1
+
+    def _error(self, c: Any, res: tuple, funcname: str) -> None:
+        """A script that raised: "-<msg> script: <name>, on <source>:<line>." as Redis
+        builds it (CR/LF inside the message go out as they are, as Redis sends them)."""
+        msg = res[1]
+        if len(res) == 2:  # not a table: "Error running script ..."
+            text = b"ERR Error running script %s, %s" % (funcname.encode(), (msg or b"execution failure")[:100])
+            c.w.error(text.decode("utf-8", "surrogateescape"))
+            return
+        src, line, ignore = res[2], res[3], res[4]
+        body = msg if msg is not None else b""
+        if src is not None and line is not None:
+            body += b" script: %s, on %s:%s." % (funcname.encode(), src, line)
+        raw_error(c.w, body, not ignore)
+        if c.cmd is not None:
+            c.cmd.failed_calls += 1
+
+
+def raw_error(w: Any, body: bytes, count: bool = True) -> None:
+    """An error reply whose text is sent exactly as given (no ERR added, bytes kept)."""
+    if isinstance(w, (Resp2Writer, Resp3Writer)):
+        if count and w.errors is not None:
+            w.errors(body.decode("utf-8", "surrogateescape").replace("\r", " ").replace("\n", " "))
+        w.raw(b"-%b\r\n" % body)
+        return
+    errs = w.errors
+    if not count:
+        w.errors = None
+    try:
+        w.error(body.decode("utf-8", "surrogateescape"))
+    finally:
+        w.errors = errs

@@ -1,0 +1,793 @@
+"""The Lua side of the sandbox: the source run once in every new Lua state.
+
+Redis runs scripts in a patched Lua 5.1 whose tables can be made read-only by the VM.
+lupa ships a stock Lua 5.1, so the same world is built here from Lua itself:
+- every library table (string, math, redis, ...) and the globals are seen through an
+  empty *proxy* whose metatable reads from the real table and refuses writes with
+  Redis's "Attempt to modify a readonly table"; the few builtins that bypass
+  metatables (rawset, rawget, next, setmetatable, getmetatable, getfenv, table.*,
+  unpack) are wrapped to treat proxies as their real tables;
+- reading a global that does not exist raises Redis's "Script attempted to access
+  nonexistent global variable"; the thread's global table is the proxy, so chunks
+  made by loadstring/load inherit the protection, and binary chunks are refused the way
+  Redis's Lua refuses them (parsed as text);
+- pcall turns Redis error tables ({err=...}) into their message, as Redis's pcall does;
+- the error handler finds the frame Redis would name (skipping this file's frames);
+- scripts' results are flattened here (luaReplyToRedisReply's rules) and command replies
+  are rebuilt here (redisProtocolToLuaType's shapes), so Python and Lua exchange flat
+  lists of primitives instead of walking tables across the boundary.
+Nothing of Python is reachable from a script: the bridge functions live only in the
+upvalues of this file's closures, the `python` module lupa registers is dropped, and
+the debug library is kept private (count hook, error handler).
+Neighbours: lua.py (creates the state and answers the bridge calls), libs.py (bit,
+struct, cjson, cmsgpack bridges).
+"""
+
+PRELUDE = r"""
+local init = function(flavour, B)
+  local _R = _G
+  local type, next, ipairs, rawget, rawset, rawequal = type, next, ipairs, rawget, rawset, rawequal
+  local setmetatable, getmetatable, error, pcall, xpcall = setmetatable, getmetatable, error, pcall, xpcall
+  local select, tostring, tonumber, unpack, setfenv, getfenv = select, tostring, tonumber, unpack, setfenv, getfenv
+  local loadstring, load = loadstring, load
+  local string, table, math, coroutine, debug, os = string, table, math, coroutine, debug, os
+  local sethook, getinfo = debug.sethook, debug.getinfo
+  local sfind, ssub, sformat = string.find, string.sub, string.format
+  local SRC = getinfo(1, 'S').source
+  local RO = "Attempt to modify a readonly table"
+  local floor, ceil = math.floor, math.ceil
+  local function trunc(x) if x >= 0 then return floor(x) end return ceil(x) end
+  local MAXC = 8000
+
+  -- python bridge (positional, so no attribute access on Python objects is ever needed)
+  local py_call, py_pcall, py_unwrap, py_log, py_sha1, py_acl, py_setresp, py_setrepl, py_hook,
+        py_random, py_seed, py_register = unpack(B)
+  -- redis.call/pcall are the Python callables themselves (a C frame, like Redis's, so a
+  -- `return redis.call(...)` keeps the caller's line); they look like functions to scripts
+  local LUPA_MT = getmetatable(py_call)
+  local call_name = tostring(function() end)
+  local pcall_name = tostring(function() end)
+  local function conv(e)
+    if type(e) == 'userdata' then
+      local t = py_unwrap(e)
+      if t ~= nil then return t end
+    end
+    return e
+  end
+  local function w_type(o)
+    local t = type(o)
+    if t == 'userdata' and (rawequal(o, py_call) or rawequal(o, py_pcall)) then return 'function' end
+    return t
+  end
+  local function w_tostring(o)
+    if rawequal(o, py_call) then return call_name end
+    if rawequal(o, py_pcall) then return pcall_name end
+    return tostring(o)
+  end
+
+  -- proxies --------------------------------------------------------------------------
+  local real_of = setmetatable({}, {__mode = 'k'})
+  local shown_mt = setmetatable({}, {__mode = 'k'})
+  local function ro_newindex() error(RO, 2) end
+  local function protect(real, index)
+    local p = {}
+    local mt = {__index = index or real, __newindex = ro_newindex, __metatable = false}
+    setmetatable(p, mt)
+    real_of[p] = real
+    return p, mt
+  end
+
+  local function missing(t, k)
+    if type(k) ~= 'string' and type(k) ~= 'number' then
+      error("Second argument to luaProtectedTableError must be a string or number", 2)
+    end
+    error("Script attempted to access nonexistent global variable '" .. k .. "'", 2)
+  end
+  local function error_table(real)
+    setmetatable(real, {__index = missing})
+    local p = protect(real)
+    local fake = protect({__index = missing})
+    shown_mt[p] = fake
+    return p
+  end
+
+  -- wrapped builtins -------------------------------------------------------------------
+  local function w_rawget(t, k)
+    local r = real_of[t]
+    if r ~= nil then return rawget(r, k) end
+    return rawget(t, k)
+  end
+  local function w_rawset(t, k, v)
+    if real_of[t] ~= nil then error(RO, 0) end
+    return rawset(t, k, v)
+  end
+  local function w_next(t, k)
+    local r = real_of[t]
+    if r ~= nil then return next(r, k) end
+    return next(t, k)
+  end
+  local function w_pairs(t)
+    if real_of[t] ~= nil then return w_next, t, nil end
+    if type(t) ~= 'table' then
+      error("bad argument #1 to 'pairs' (table expected, got " .. (t == nil and 'nil' or type(t)) .. ")", 2)
+    end
+    return next, t, nil
+  end
+  local function w_ipairs(t)
+    local r = real_of[t]
+    if r ~= nil then return ipairs(r) end
+    return ipairs(t)
+  end
+  local function w_setmetatable(t, mt)
+    if real_of[t] ~= nil then error(RO, 0) end
+    return setmetatable(t, mt)
+  end
+  local strmeta_proxy
+  local function w_getmetatable(o)
+    if type(o) == 'string' then return strmeta_proxy end
+    if real_of[o] ~= nil then return shown_mt[o] end
+    local mt = getmetatable(o)
+    if rawequal(mt, LUPA_MT) then return nil end
+    return mt
+  end
+  local globals_proxy, thread_env
+  local function w_getfenv(f)
+    if f == nil then f = 1 end
+    if type(f) == 'number' and f > 0 then f = f + 1 end
+    local env = getfenv(f)
+    if env == _R then return thread_env end
+    return env
+  end
+  local function w_setfenv(f, t)
+    if type(f) == 'number' then
+      if f == 0 then error("'setfenv' cannot change the environment of the running thread", 2) end
+      if f > 0 then f = f + 1 end
+    end
+    return setfenv(f, t)
+  end
+  local function w_unpack(t, i, j)
+    local r = real_of[t]
+    if r ~= nil then t = r end
+    return unpack(t, i, j)
+  end
+  local function chunkid(s)
+    local nul = sfind(s, '\0', 1, true)
+    if nul then s = ssub(s, 1, nul - 1) end
+    local c = ssub(s, 1, 1)
+    if c == '=' then return ssub(s, 2, 60) end
+    if c == '@' then
+      s = ssub(s, 2)
+      if #s > 52 then s = '...' .. ssub(s, -52) end
+      return s
+    end
+    local nl = sfind(s, '[\r\n]')
+    local len = nl and nl - 1 or #s
+    local trunc = nl ~= nil
+    if len > 45 then len = 45; trunc = true end
+    if trunc then return '[string "' .. ssub(s, 1, len) .. '..."]' end
+    return '[string "' .. s .. '"]'
+  end
+  local function w_loadstring(s, name)
+    if type(s) == 'string' and ssub(s, 1, 1) == '\27' then
+      if name == nil then name = s end
+      return nil, chunkid(tostring(name)) .. ":1: unexpected symbol near 'char(27)'"
+    end
+    local f, e
+    if name == nil then f, e = loadstring(s) else f, e = loadstring(s, name) end
+    if f ~= nil then setfenv(f, thread_env) end
+    return f, e
+  end
+  local function w_load(f, name)
+    if type(f) ~= 'function' then
+      local g, e = load(f, name)
+      if g ~= nil then setfenv(g, thread_env) end
+      return g, e
+    end
+    local first = f()
+    if type(first) == 'string' and ssub(first, 1, 1) == '\27' then
+      return nil, chunkid(tostring(name or '=(load)')) .. ":1: unexpected symbol near 'char(27)'"
+    end
+    local done = false
+    local reader = function()
+      if not done then done = true; return first end
+      return f()
+    end
+    local g, e
+    if name == nil then g, e = load(reader) else g, e = load(reader, name) end
+    if g ~= nil then setfenv(g, thread_env) end
+    return g, e
+  end
+  local function pack(...) return {n = select('#', ...), ...} end
+  -- Redis's pcall: a Redis error table ({err=...}) caught becomes its message
+  local function w_pcall(...)
+    if select('#', ...) == 0 then return false, "attempt to call a boolean value" end
+    local r = pack(pcall(...))
+    if r[1] then return unpack(r, 1, r.n) end
+    local e = conv(r[2])
+    if type(e) == 'table' then
+      local m = e.err
+      if type(m) == 'string' or type(m) == 'number' then e = m end
+    end
+    return false, e
+  end
+
+  local tbl = {}
+  for k, v in next, table do tbl[k] = v end
+  local function ro_check(t)
+    if real_of[t] ~= nil then error(RO, 0) end
+  end
+  local function real(t) return real_of[t] or t end
+  tbl.insert = function(t, ...) ro_check(t); return table.insert(t, ...) end
+  tbl.remove = function(t, ...) ro_check(t); return table.remove(t, ...) end
+  tbl.sort = function(t, ...) ro_check(t); return table.sort(t, ...) end
+  tbl.setn = function(t, ...) ro_check(t); return table.setn(t, ...) end
+  tbl.concat = function(t, ...) return table.concat(real(t), ...) end
+  tbl.foreach = function(t, ...) return table.foreach(real(t), ...) end
+  tbl.foreachi = function(t, ...) return table.foreachi(real(t), ...) end
+  tbl.getn = function(t) return table.getn(real(t)) end
+  tbl.maxn = function(t) return table.maxn(real(t)) end
+
+  -- the count hook (busy scripts, SCRIPT KILL) ---------------------------------------------
+  local hook_on = false
+  local hook
+  hook = function()
+    local msg = py_hook()
+    if msg then
+      sethook(hook, 'l')      -- keep raising on every line: pcall cannot swallow the kill
+      local t = {}
+      t.err = msg
+      error(t)
+    end
+  end
+  local co = {}
+  for k, v in next, coroutine do co[k] = v end
+  co.create = function(f)
+    local c = coroutine.create(f)
+    if hook_on then sethook(c, hook, '', 100000) end
+    return c
+  end
+  co.wrap = function(f)
+    local c = co.create(f)
+    return function(...)
+      local r = pack(coroutine.resume(c, ...))
+      if r[1] then return unpack(r, 2, r.n) end
+      error(conv(r[2]), 0)
+    end
+  end
+  co.resume = function(c, ...)
+    local r = pack(coroutine.resume(c, ...))
+    if not r[1] then return false, conv(r[2]) end
+    return unpack(r, 1, r.n)
+  end
+  local function w_xpcall(f, h)
+    return xpcall(f, function(e) return h(conv(e)) end)
+  end
+
+  -- math.random / randomseed on Redis's rand48 ---------------------------------------------
+  local m = {}
+  for k, v in next, math do m[k] = v end
+  m.random = function(...)
+    local n = select('#', ...)
+    local l, u = ...
+    if n >= 1 then
+      if tonumber(l) == nil then
+        error("bad argument #1 to 'random' (number expected, got " .. (l == nil and 'nil' or type(l)) .. ")", 2)
+      end
+    end
+    if n >= 2 then
+      if tonumber(u) == nil then
+        error("bad argument #2 to 'random' (number expected, got " .. (u == nil and 'nil' or type(u)) .. ")", 2)
+      end
+    end
+    if n > 2 then error("wrong number of arguments", 2) end
+    local r, err, argn = py_random(n, tonumber(l), tonumber(u))
+    if err then error("bad argument #" .. argn .. " to 'random' (interval is empty)", 2) end
+    return r
+  end
+  m.randomseed = function(...)
+    local s = ...
+    if tonumber(s) == nil then
+      error("bad argument #1 to 'randomseed' (number expected, got " ..
+            (select('#', ...) == 0 and 'no value' or type(s)) .. ")", 2)
+    end
+    py_seed(tonumber(s))
+  end
+
+  -- replies: command reply (flat, from Python) -> Lua values ---------------------------------
+  local dec
+  dec = function(f, i)
+    local tag = f[i]
+    if tag == 1 then return f[i + 1], i + 2 end
+    if tag == 5 then
+      local n = f[i + 1]
+      i = i + 2
+      local t = {}
+      for j = 1, n do
+        local x
+        x, i = dec(f, i)
+        t[j] = x
+      end
+      return t, i
+    end
+    if tag == 2 then local t = {}; t.ok = f[i + 1]; return t, i + 2 end
+    if tag == 3 then
+      local t = {}
+      t.err = f[i + 1]
+      t.ignore_error_stats_update = true
+      return t, i + 2
+    end
+    if tag == 4 then return nil, i + 1 end
+    if tag == 6 then
+      local n = f[i + 1]
+      i = i + 2
+      local t, mp = {}, {}
+      for j = 1, n do
+        local k, x
+        k, i = dec(f, i)
+        x, i = dec(f, i)
+        mp[k] = x
+      end
+      t.map = mp
+      return t, i
+    end
+    if tag == 7 then
+      local n = f[i + 1]
+      i = i + 2
+      local t, st = {}, {}
+      for j = 1, n do
+        local k
+        k, i = dec(f, i)
+        st[k] = true
+      end
+      t.set = st
+      return t, i
+    end
+    if tag == 8 then local t = {}; t.double = f[i + 1]; return t, i + 2 end
+    if tag == 9 then local t = {}; t.big_number = f[i + 1]; return t, i + 2 end
+    if tag == 10 then
+      local t, v = {}, {}
+      v.string = f[i + 2]
+      v.format = f[i + 1]
+      t.verbatim_string = v
+      return t, i + 3
+    end
+    if tag == 11 then  -- attribute: parsed and dropped, the reply that follows counts
+      local n = f[i + 1]
+      i = i + 2
+      for j = 1, 2 * n do
+        local _
+        _, i = dec(f, i)
+      end
+      return dec(f, i)
+    end
+    error("bad reply tag " .. tostring(tag))
+  end
+
+  local function raise(msg)
+    local t = {}
+    t.err = msg
+    error(t)
+  end
+  -- script result -> flat list for Python (luaReplyToRedisReply) ---------------------------
+  local flat
+  flat = function(v, out, n, top)
+    if top + 4 > MAXC then out[n + 1] = 13; return n + 1 end
+    local t = type(v)
+    if t == 'string' then out[n + 1] = 1; out[n + 2] = v; return n + 2 end
+    if t == 'number' then out[n + 1] = 2; out[n + 2] = v; return n + 2 end
+    if t == 'boolean' then out[n + 1] = 3; out[n + 2] = v; return n + 2 end
+    if t ~= 'table' then out[n + 1] = 4; return n + 1 end
+    local x = rawget(v, 'err')
+    if type(x) == 'string' then
+      local msg = v.err
+      if type(msg) == 'number' then msg = tostring(msg) end
+      out[n + 1] = 5; out[n + 2] = msg; out[n + 3] = v.ignore_error_stats_update and true or false
+      return n + 3
+    end
+    x = rawget(v, 'ok')
+    if type(x) == 'string' then out[n + 1] = 6; out[n + 2] = x; return n + 2 end
+    x = rawget(v, 'double')
+    if type(x) == 'number' then out[n + 1] = 7; out[n + 2] = x; return n + 2 end
+    x = rawget(v, 'big_number')
+    if type(x) == 'string' then out[n + 1] = 8; out[n + 2] = x; return n + 2 end
+    x = rawget(v, 'verbatim_string')
+    if type(x) == 'table' then
+      local f = rawget(x, 'format')
+      if type(f) == 'string' then
+        local s = rawget(x, 'string')
+        if type(s) == 'string' then
+          out[n + 1] = 9; out[n + 2] = f; out[n + 3] = s
+          return n + 3
+        end
+      end
+    end
+    x = rawget(v, 'map')
+    if type(x) == 'table' then
+      out[n + 1] = 10
+      local ci = n + 2
+      n = n + 2
+      local cnt = 0
+      for k, y in next, x do
+        n = flat(k, out, n, top + 3)
+        n = flat(y, out, n, top + 2)
+        cnt = cnt + 1
+      end
+      out[ci] = cnt
+      return n
+    end
+    x = rawget(v, 'set')
+    if type(x) == 'table' then
+      out[n + 1] = 11
+      local ci = n + 2
+      n = n + 2
+      local cnt = 0
+      for k in next, x do
+        n = flat(k, out, n, top + 2)
+        cnt = cnt + 1
+      end
+      out[ci] = cnt
+      return n
+    end
+    out[n + 1] = 12
+    local ci = n + 2
+    n = n + 2
+    local j = 1
+    while true do
+      local y = rawget(v, j)
+      if y == nil then break end
+      n = flat(y, out, n, top + 1)
+      j = j + 1
+    end
+    out[ci] = j - 1
+    return n
+  end
+
+  -- the error handler (Redis's __redis__err__handler, looking past this file's frames) ------
+  local function frame(lvl)
+    local info = getinfo(lvl, 'nSl')
+    while info do
+      if info.source == SRC then
+        lvl = lvl + 1
+      elseif info.what == 'C' then
+        local up = getinfo(lvl + 1, 'S')
+        if up and up.source == SRC then lvl = lvl + 1 else break end
+      else
+        break
+      end
+      info = getinfo(lvl, 'nSl')
+    end
+    return info, lvl
+  end
+  local function errh(err)
+    local info, lvl = frame(3)
+    if info and info.what == 'C' then
+      info = frame(lvl + 1)
+    end
+    err = conv(err)
+    if type(err) ~= 'table' or real_of[err] ~= nil then
+      local t = {}
+      t.err = 'ERR ' .. tostring(err)
+      err = t
+    end
+    if info then
+      err.source = info.source
+      err.line = info.currentline
+    end
+    return err
+  end
+
+  local function result(ok, v)
+    if ok then
+      if type(v) ~= 'table' then return 0, v end
+      local out = {}
+      local n = flat(v, out, 0, 2)
+      if n < 7000 then return 1, unpack(out, 1, n) end
+      return 2, out, n
+    end
+    if type(v) ~= 'table' then return 3, tostring(v) end
+    local msg = v.err
+    if type(msg) == 'number' then msg = tostring(msg) elseif type(msg) ~= 'string' then msg = nil end
+    local src, line = v.source, v.line
+    if type(line) == 'number' then line = tostring(line) end
+    if type(src) ~= 'string' and type(src) ~= 'number' then src = nil end
+    if type(line) ~= 'string' then line = nil end
+    return 3, msg, src, line, v.ignore_error_stats_update and true or false
+  end
+
+  local function start_hook()
+    hook_on = true
+    sethook(hook, '', 100000)
+  end
+  local function stop_hook()
+    hook_on = false
+    sethook()
+  end
+
+  -- the redis table ---------------------------------------------------------------------
+  local LOG = {LOG_DEBUG = 0, LOG_VERBOSE = 1, LOG_NOTICE = 2, LOG_WARNING = 3}
+  local function log(...)
+    local n = select('#', ...)
+    if n < 2 then raise("redis.log() requires two arguments or more.") end
+    local lvl = tonumber((...))
+    if lvl == nil then raise("First argument must be a number (log level).") end
+    lvl = trunc(lvl)
+    if lvl < 0 or lvl > 3 then raise("Invalid debug level.") end
+    local parts = {}
+    for i = 2, n do
+      local x = select(i, ...)
+      if type(x) == 'string' or type(x) == 'number' then
+        if i ~= 2 then parts[#parts + 1] = ' ' end
+        parts[#parts + 1] = tostring(x)
+      end
+    end
+    py_log(lvl, table.concat(parts))
+  end
+  local rd = {}
+  for k, v in next, LOG do rd[k] = v end
+  rd.REDIS_VERSION = B[17]
+  rd.REDIS_VERSION_NUM = B[18]
+  rd.log = log
+  do
+    rd.call = py_call
+    rd.pcall = py_pcall
+    rd.REPL_ALL = 3; rd.REPL_AOF = 1; rd.REPL_REPLICA = 2; rd.REPL_SLAVE = 2; rd.REPL_NONE = 0
+    rd.setresp = function(...)
+      if select('#', ...) ~= 1 then raise("redis.setresp() requires one argument.") end
+      local v = trunc(tonumber((...)) or 0)
+      if v ~= 2 and v ~= 3 then raise("RESP version must be 2 or 3.") end
+      py_setresp(v)
+    end
+    rd.set_repl = function(...)
+      if select('#', ...) ~= 1 then raise("redis.set_repl() requires one argument.") end
+      local v = trunc(tonumber((...)) or 0)
+      if v < 0 or v > 3 then
+        raise("Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.")
+      end
+      py_setrepl(v)
+    end
+    rd.error_reply = function(...)
+      local e = ...
+      if select('#', ...) ~= 1 or type(e) ~= 'string' then
+        local t = {}; t.err = 'ERR wrong number or type of arguments'; return t
+      end
+      if ssub(e, 1, 1) ~= '-' then e = '-' .. e end
+      local sp = sfind(e, ' ', 1, true)
+      local code, msg
+      if sp then code, msg = ssub(e, 2, sp - 1), ssub(e, sp + 1) else code, msg = 'ERR', ssub(e, 2) end
+      msg = string.gsub(msg, '^[\r\n]+', '')
+      msg = string.gsub(msg, '[\r\n]+$', '')
+      local t = {}
+      t.err = code .. ' ' .. msg
+      return t
+    end
+    rd.status_reply = function(...)
+      local s = ...
+      if select('#', ...) ~= 1 or type(s) ~= 'string' then
+        local t = {}; t.err = 'ERR wrong number or type of arguments'; return t
+      end
+      local t = {}
+      t.ok = s
+      return t
+    end
+    rd.sha1hex = function(...)
+      if select('#', ...) ~= 1 then raise("wrong number of arguments") end
+      local s = ...
+      if type(s) == 'number' then s = tostring(s) end
+      if type(s) ~= 'string' then s = '' end
+      return py_sha1(s)
+    end
+    rd.acl_check_cmd = function(...)
+      local n = select('#', ...)
+      if n == 0 then raise("Please specify at least one argument for this redis lib call") end
+      local k, v = py_acl(...)
+      if k == 3 then raise(v) end
+      return v
+    end
+    rd.replicate_commands = function() return true end
+    rd.breakpoint = function() return false end
+    rd.debug = function() end
+  end
+
+  local function build_redis(kind)
+    local t = {}
+    for k, v in next, rd do t[k] = v end
+    if kind == 'load' then
+      local lt = {}
+      for k, v in next, LOG do lt[k] = v end
+      lt.REDIS_VERSION = rd.REDIS_VERSION
+      lt.REDIS_VERSION_NUM = rd.REDIS_VERSION_NUM
+      lt.log = log
+      lt.register_function = function(...)
+        local n = select('#', ...)
+        if n < 1 or n > 2 then raise("wrong number of arguments to redis.register_function") end
+        local name, cb, flags, desc
+        if n == 1 then
+          local a = ...
+          if type(a) ~= 'table' then
+            raise("calling redis.register_function with a single argument is only applicable to " ..
+                  "Lua table (representing named arguments).")
+          end
+          flags = {}
+          for k, v in next, a do
+            if type(k) ~= 'string' and type(k) ~= 'number' then
+              raise("named argument key given to redis.register_function is not a string")
+            end
+            local lk = string.lower(tostring(k))
+            if lk == 'function_name' then
+              if type(v) ~= 'string' and type(v) ~= 'number' then
+                raise("function_name argument given to redis.register_function must be a string")
+              end
+              name = tostring(v)
+            elseif lk == 'description' then
+              if type(v) ~= 'string' and type(v) ~= 'number' then
+                raise("description argument given to redis.register_function must be a string")
+              end
+              desc = tostring(v)
+            elseif lk == 'callback' then
+              if type(v) ~= 'function' then
+                raise("callback argument given to redis.register_function must be a function")
+              end
+              cb = v
+            elseif lk == 'flags' then
+              if type(v) ~= 'table' then
+                raise("flags argument to redis.register_function must be a table representing function flags")
+              end
+              local j = 1
+              while true do
+                local f = v[j]
+                if f == nil then break end
+                if type(f) ~= 'string' and type(f) ~= 'number' then raise("unknown flag given") end
+                flags[j] = tostring(f)
+                j = j + 1
+              end
+            else
+              raise("unknown argument given to redis.register_function")
+            end
+          end
+          if name == nil then raise("redis.register_function must get a function name argument") end
+          if cb == nil then raise("redis.register_function must get a callback argument") end
+        else
+          local a, b = ...
+          if type(a) ~= 'string' and type(a) ~= 'number' then
+            raise("first argument to redis.register_function must be a string")
+          end
+          if type(b) ~= 'function' then
+            raise("second argument to redis.register_function must be a function")
+          end
+          name, cb, flags = tostring(a), b, {}
+        end
+        local err = py_register(name, cb, flags, desc)
+        if err then raise(err) end
+      end
+      return lt
+    end
+    if kind ~= 'eval' then
+      t.replicate_commands = nil
+      t.breakpoint = nil
+      t.debug = nil
+    end
+    return t
+  end
+
+  local libs = make_libs(B, raise, pack)
+
+  -- the globals ---------------------------------------------------------------------------
+  local G = {}
+  G.type = w_type; G.tostring = w_tostring; G.xpcall = w_xpcall
+  for _, k in ipairs({'assert', 'collectgarbage', 'error', 'gcinfo', 'newproxy', 'rawequal',
+                      'select', 'tonumber', '_VERSION'}) do
+    G[k] = _R[k]
+  end
+  G.rawget = w_rawget; G.rawset = w_rawset; G.next = w_next; G.pairs = w_pairs
+  G.ipairs = w_ipairs; G.setmetatable = w_setmetatable; G.getmetatable = w_getmetatable
+  G.getfenv = w_getfenv; G.setfenv = w_setfenv; G.unpack = w_unpack; G.pcall = w_pcall
+  G.loadstring = w_loadstring; G.load = w_load
+  G.string = protect(string)
+  G.table = protect(tbl)
+  G.math = protect(m)
+  G.coroutine = protect(co)
+  G.os = protect({clock = os.clock})
+  G.bit = protect(libs.bit)
+  G.struct = protect(libs.struct)
+  G.cjson = protect(libs.cjson)
+  G.cmsgpack = protect(libs.cmsgpack)
+  G.redis = protect(build_redis(flavour))
+  if flavour == 'eval' then G.__redis__err__handler = errh end
+  -- strings find their methods through the protected string table
+  local smeta = getmetatable('')
+  smeta.__index = G.string
+  strmeta_proxy = protect(smeta)
+
+  -- empty the real global table (lupa's `python`, io, os, debug, package ... go away); it
+  -- stays the thread's globals for lupa, scripts get `env` as their environment instead
+  for k in next, _R do _R[k] = nil end
+  local RG = {}
+  for k, v in next, G do RG[k] = v end
+  setmetatable(RG, {__index = missing})
+  globals_proxy = protect(RG)
+  shown_mt[globals_proxy] = protect({__index = missing})
+  RG._G = globals_proxy
+
+  local env, env_mt, load_g = globals_proxy, nil, nil
+  if flavour == 'function' then
+    -- Redis's functions state: empty globals whose __index is switched between the load
+    -- API (only redis.register_function/log) and the runtime globals
+    env, env_mt = protect({}, RG)
+    shown_mt[env] = protect({__index = globals_proxy})
+    load_g = {}
+    load_g.redis = error_table(build_redis('load'))
+    setmetatable(load_g, {__index = missing})
+  end
+  thread_env = env
+
+  local api = {}
+  api.compile = function(body, name)
+    local f, e = loadstring(body, name)
+    if f == nil then return nil, e end
+    setfenv(f, thread_env)
+    return f, nil
+  end
+  api.run_eval = function(f, nk, ...)
+    local keys, argv = {}, {}
+    local n = select('#', ...)
+    for i = 1, nk do keys[i] = (select(i, ...)) end
+    for i = nk + 1, n do argv[i - nk] = (select(i, ...)) end
+    RG.KEYS = keys
+    RG.ARGV = argv
+    start_hook()
+    local ok, v = xpcall(f, errh)
+    stop_hook()
+    return result(ok, v)
+  end
+  api.run_eval_t = function(f, keys, argv)
+    RG.KEYS = keys
+    RG.ARGV = argv
+    start_hook()
+    local ok, v = xpcall(f, errh)
+    stop_hook()
+    return result(ok, v)
+  end
+  api.run_fn = function(f, nk, ...)
+    local keys, argv = {}, {}
+    local n = select('#', ...)
+    for i = 1, nk do keys[i] = (select(i, ...)) end
+    for i = nk + 1, n do argv[i - nk] = (select(i, ...)) end
+    start_hook()
+    local ok, v = xpcall(function() return f(keys, argv) end, errh)
+    stop_hook()
+    return result(ok, v)
+  end
+  api.run_fn_t = function(f, keys, argv)
+    start_hook()
+    local ok, v = xpcall(function() return f(keys, argv) end, errh)
+    stop_hook()
+    return result(ok, v)
+  end
+  api.load_library = function(f)
+    env_mt.__index = load_g
+    start_hook()
+    local ok, v = xpcall(f, errh)
+    stop_hook()
+    env_mt.__index = RG
+    if ok then return nil end
+    if type(v) == 'table' then
+      local msg = v.err
+      if type(msg) == 'number' then msg = tostring(msg) end
+      if type(msg) == 'string' then return msg end
+    end
+    return tostring(v)
+  end
+  api.dec = function(f) return (dec(f, 1)) end
+  api.mk_ok = function(v) local t = {}; t.ok = v; return t end
+  api.mk_err = function(v, ignore)
+    local t = {}
+    t.err = v
+    if ignore then t.ignore_error_stats_update = true end
+    return t
+  end
+  api.memory = function() return collectgarbage('count') end
+  api.gc = function() collectgarbage('collect') end
+  return api
+end
+return init
+"""
