@@ -174,18 +174,6 @@ def is_hll(v: object) -> bool:
     return enc == SPARSE or (enc == DENSE and n == DENSE_SIZE)
 
 
-def cached_card(buf) -> int | None:
-    """The cached cardinality, or None when marked stale."""
-    if buf[15] & CARD_STALE:
-        return None
-    return int.from_bytes(buf[8:16], "little")
-
-
-def invalidate(buf: bytearray) -> None:
-    """HLL_INVALIDATE_CACHE: only the top bit; the stale value's other bytes stay."""
-    buf[15] |= CARD_STALE
-
-
 # --- dense registers ------------------------------------------------------------------------
 
 def dense_get(buf, i: int) -> int:
@@ -356,13 +344,6 @@ def sparse_registers(buf) -> np.ndarray | None:
     if i != REGISTERS:
         return None
     return np.frombuffer(out, dtype=np.uint8)
-
-
-def registers(buf) -> np.ndarray | None:
-    """All registers of a valid-looking value (see is_hll), or None when corrupt."""
-    if buf[4] == DENSE:
-        return dense_registers(buf)
-    return sparse_registers(buf)
 
 
 def merge_into(regs: np.ndarray, buf) -> bool:
@@ -678,19 +659,18 @@ def set_registers(buf: bytearray, regs: np.ndarray, max_bytes: int) -> None:
     nz = np.flatnonzero(regs)
     idx = nz.tolist()
     vals = regs[nz].tolist()
-    ed = SparseEditor(buf, max_bytes)
+    ed = _editor(buf, max_bytes)
     for j in range(len(idx)):
         ed.set(idx[j], vals[j])
         if ed.dense is not None:
-            dense = ed.dense
+            _store(buf, ed)
             rest = nz[j + 1:]
             if len(rest):
-                cur = dense_registers(dense)
+                cur = dense_registers(buf)
                 cur[rest] = np.maximum(cur[rest], regs[rest])
-                dense[HDR_SIZE:] = pack_registers(cur)
-            buf[:] = dense
+                buf[HDR_SIZE:] = pack_registers(cur)
             return
-    buf[:] = ed.value()
+    _store(buf, ed)
 
 
 # --- counting -------------------------------------------------------------------------------

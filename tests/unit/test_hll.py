@@ -385,6 +385,27 @@ def test_promotion_by_size_and_by_value():
     assert buf[4] == hll.DENSE
 
 
+@pytest.mark.parametrize("seed", range(6))
+def test_merge_into_sparse_sets_registers_in_order(seed):
+    rng = random.Random(seed)
+    max_bytes = rng.choice([3000, 200, 20000])
+    dest = bytearray(hll.EMPTY)
+    ops = [(i, min(c, 32)) for i, c in random_ops(rng, 50)]
+    hll.add_hashed(dest, [i for i, _ in ops], [c for _, c in ops], 20000)
+    assert dest[4] == hll.SPARSE
+    regs = hll.sparse_registers(dest).copy()
+    for i, c in random_ops(rng, rng.choice([10, 300, 2000])):
+        regs[i] = max(regs[i], min(c, 32))
+    want = bytearray(dest)
+    for i in np.flatnonzero(regs).tolist():
+        if want[4] == hll.SPARSE:
+            _, want = naive_sparse_set(want, i, int(regs[i]), max_bytes)
+        elif regs[i] > hll.dense_get(want, i):
+            hll.dense_set(want, i, int(regs[i]))
+    hll.set_registers(dest, regs, max_bytes)
+    assert dest == want
+
+
 def test_decode_text():
     buf = HDR_SPARSE + b"\x7f\xfd\x83"
     assert hll.decode_text(buf) == b"Z:16382 v:1,4"
