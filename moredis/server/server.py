@@ -174,6 +174,9 @@ class RedisServer:
         self.modules = ModuleManager(self)
         self.module_hooks = self.modules
         self.info_providers.append(module_info_provider(self))
+        from moredis.persistence.manager import RdbManager
+
+        self.rdb = RdbManager(self)  # SAVE/BGSAVE, save points, loading dump.rdb at start
 
     # --- configuration hooks -----------------------------------------------------------
     def _wire_config(self) -> None:
@@ -827,6 +830,8 @@ class RedisServer:
         self._stopped = asyncio.Event()
         for fn in list(self.preload_hooks):
             fn()
+        if self.rdb is not None:  # the dataset, once modules (and their types) are loaded
+            self.rdb.load_at_startup()
         await listen(self)
         self.loop.call_soon(self._schedule_cron)
         for fn in list(self.startup_hooks):
