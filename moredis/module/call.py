@@ -16,6 +16,7 @@ from typing import Any
 
 from moredis.commands import registry as R
 from moredis.module.callreply import CallReply
+from moredis.numbers import d2string
 from moredis.protocol.writer import Reply
 
 F_REPLICATE = 1 << 0
@@ -73,6 +74,38 @@ def parse_format(fmt: str, args: tuple | list) -> tuple[list[bytes], int] | None
     return argv, flags
 
 
+def _call_reply(w: Any, resp: int) -> CallReply:
+    """moduleParseReply: the captured reply; an attribute before it is kept aside (RESP3),
+    and under RESP2 the tree takes the shapes a RESP2 client would have received."""
+    replies = w.replies
+    w.replies = []
+    if not replies:
+        return CallReply(None, resp)
+    node = replies[-1]
+    attr = replies[0] if len(replies) > 1 and replies[0].kind == "attribute" else None
+    if resp == 2:
+        return CallReply(_downgrade(node), 2)
+    return CallReply(node, resp, attr)
+
+
+def _downgrade(node: Reply) -> Reply:
+    k = node.kind
+    if k in ("bulk", "simple", "error", "integer", "null", "null_array"):
+        return node
+    if k in ("array", "map", "set", "push"):
+        return Reply("array", [_downgrade(x) for x in node.value if x.kind != "attribute"])
+    if k == "double":
+        return Reply("bulk", d2string(node.value))
+    if k == "bool":
+        return Reply("integer", 1 if node.value else 0)
+    if k == "big_number":
+        v = node.value
+        return Reply("bulk", v if isinstance(v, bytes) else b"%d" % v)
+    if k == "verbatim":
+        return Reply("bulk", node.value)
+    return node
+
+
 class CallMixin:
     __slots__ = ()
 
@@ -111,7 +144,8 @@ class CallMixin:
                                         f"ERR Wrong number of args calling Redis command '{cmd.fullname}'.")
             if flags & F_SCRIPT_MODE:
                 if cmd.flags & R.NOSCRIPT:
-                    return self._call_error(flags, _errno.ESPIPE, "ERR command is not allowed from script")
+                    return self._call_error(flags, _errno.ESPIPE,
+                                            f"ERR command '{cmd.fullname}' is not allowed on script mode")
                 if cmd.flags & R.WRITE and srv.is_replica and srv.config["replica-read-only"]:
                     return self._call_error(flags, _errno.ESPIPE,
                                             "READONLY You can't write against a read only replica.")
@@ -156,8 +190,7 @@ class CallMixin:
                 from moredis.module.blocking import make_promise
 
                 return make_promise(ctx, c)
-            node = c.w.take() if c.w.replies else None
-            return CallReply(node, resp)
+            return _call_reply(c.w, resp)
         finally:
             if c.blocked is None:
                 mods.release_fake_client(c)

@@ -138,8 +138,8 @@ class Ctx(ReplyMixin, CallMixin, MoreMixin, PositionsMixin):
         if c is not None:
             if c.in_script or srv.in_script:
                 f |= K.CTX_FLAGS_LUA
-            if c.multi is not None or getattr(c, "in_exec", False):
-                f |= K.CTX_FLAGS_MULTI
+            if c.multi is not None or (c.deny_blocking and c.conn is not None and not c.in_script):
+                f |= K.CTX_FLAGS_MULTI  # EXEC runs its commands with deny_blocking set
             if c.dirty_cas:
                 f |= K.CTX_FLAGS_MULTI_DIRTY
             if c.is_master:
