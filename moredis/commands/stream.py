@@ -566,7 +566,7 @@ def _create_consumer(c: Any, g: Group, name: bytes, key: bytes, now: int) -> Con
 
 
 def _deliver_new(s: Stream, g: Group, cons: Consumer, start: int, count: int, noack: bool, now: int,
-                 key: bytes, groupname: bytes, prop: list) -> list:
+                 key: bytes, groupname: bytes, prop: list | None) -> list:
     """streamReplyWithRange with a group: new entries move the group's last ID and
     entries-read counter and (without NOACK) enter the PELs, each replicated as XCLAIM."""
     out = []
@@ -596,10 +596,11 @@ def _deliver_new(s: Stream, g: Group, cons: Consumer, start: int, count: int, no
                 nack.delivery_count = 1
                 cons.pel_add(i)
             cons.active_time = now
-            prop.append(_xclaim_argv(key, groupname, g, id_bytes(i), nack))
+            if prop is not None:
+                prop.append(_xclaim_argv(key, groupname, g, id_bytes(i), nack))
         if count and len(out) == count:
             break
-    if moved:
+    if moved and prop is not None:
         prop.append(_setid_argv(key, groupname, g))
     return out
 
@@ -726,7 +727,7 @@ def xread_generic(c: Any, argv: list[bytes], xreadgroup: bool) -> None:
     srv = c.srv
     now = srv.mstime() if xreadgroup else 0
     results = []
-    prop: list[list[bytes]] = []
+    prop: list[list[bytes]] | None = [] if srv.propagators else None  # no AOF, no replica: skip
     for k in range(nstreams):
         key = keys[k]
         s = db.lookup_read(key)
@@ -745,7 +746,7 @@ def xread_generic(c: Any, argv: list[bytes], xreadgroup: bool) -> None:
             cons = g.consumers.get(consumername)
             if cons is None:
                 cons = _create_consumer(c, g, consumername, key, now)
-                if noack:
+                if noack and prop is not None:
                     prop.append([b"XGROUP", b"CREATECONSUMER", key, groupname, consumername])
             cons.seen_time = now
         elif s.length and s.last_valid_id() > gt:
@@ -763,7 +764,7 @@ def xread_generic(c: Any, argv: list[bytes], xreadgroup: bool) -> None:
             srv.dirty += 1
         results.append((key, entries))
     if xreadgroup:
-        srv.rewrite_propagation(prop)
+        srv.rewrite_propagation(prop or [])
     w = c.w
     if results:
         if w.resp == 3:

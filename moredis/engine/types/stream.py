@@ -553,15 +553,31 @@ class Stream:
         return out
 
     def first_entry_id(self) -> int | None:
-        for i, _ in self.iter_range(0, ID_MAX):
-            return i
-        return None
+        """The first live entry's ID (a node always holds at least one)."""
+        if not self.nodes:
+            return None
+        node = self.nodes[0]
+        dead = node.dead
+        if dead is None:
+            return node.ids[0]
+        for j, i in enumerate(node.ids):
+            if j not in dead:
+                return i
+        return None  # pragma: no cover - an emptied node is removed
 
     def last_valid_id(self) -> int:
         """streamLastValidID: the last live entry's ID (0 when the stream is empty)."""
-        for i, _ in self.iter_range(0, ID_MAX, True):
-            return i
-        return 0
+        if not self.nodes:
+            return 0
+        node = self.nodes[-1]
+        ids = node.ids
+        dead = node.dead
+        if dead is None:
+            return ids[-1]
+        for j in range(len(ids) - 1, -1, -1):
+            if j not in dead:
+                return ids[j]
+        return 0  # pragma: no cover - an emptied node is removed
 
     def first_id_with_tombstones(self) -> int:
         """streamGetEdgeID(first, skip_tombstones=0): the first ID stored in the first node,
