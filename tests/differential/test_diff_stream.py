@@ -893,3 +893,37 @@ def test_random_sequences_resp3_small_nodes(d3, srv, cmds):
 @given(cmds=st.lists(_commands(), min_size=20, max_size=100))
 def test_random_sequences_long(d, cmds):
     _sequence_test(d, cmds)
+
+
+WATCH_CASES = [
+    ("XSETID", "s", "10"), ("XGROUP", "CREATE", "s", "g2", "0"), ("XGROUP", "SETID", "s", "g", "0"),
+    ("XGROUP", "DESTROY", "s", "g"), ("XGROUP", "CREATECONSUMER", "s", "g", "c9"),
+    ("XGROUP", "DELCONSUMER", "s", "g", "c1"),
+    ("XACK", "s", "g", "1"), ("XCLAIM", "s", "g", "c2", "0", "1"), ("XAUTOCLAIM", "s", "g", "c2", "0", "0"),
+    ("XREADGROUP", "GROUP", "g", "c1", "STREAMS", "s", ">"), ("XREADGROUP", "GROUP", "g", "c5", "STREAMS", "s", "0"),
+    ("XDEL", "s", "1"), ("XDEL", "s", "9"), ("XTRIM", "s", "MAXLEN", "0"), ("XTRIM", "s", "MAXLEN", "5"),
+    ("XADD", "s", "3", "f", "v"), ("XGROUP", "CREATE", "new", "g", "$", "MKSTREAM"),
+    ("XADD", "s", "NOMKSTREAM", "4", "f", "v"), ("XADD", "new", "NOMKSTREAM", "4", "f", "v"),
+]
+
+
+@pytest.mark.parametrize("cmd", WATCH_CASES, ids=[" ".join(c[:2]) for c in WATCH_CASES])
+def test_which_writes_touch_watched_keys(srv, ref, cmd):
+    """Only entry changes (and a stream created by XGROUP CREATE MKSTREAM) break a WATCH;
+    group and consumer bookkeeping does not, as in Redis."""
+    def outcome(port: int) -> bytes:
+        a, b = RawBytesClient(port=port), RawBytesClient(port=port)
+        b.call("FLUSHALL")
+        for x in (("XADD", "s", "1", "f", "v"), ("XADD", "s", "2", "f", "v"), ("XGROUP", "CREATE", "s", "g", "0"),
+                  ("XREADGROUP", "GROUP", "g", "c1", "COUNT", "1", "STREAMS", "s", ">")):
+            b.call(*x)
+        a.call("WATCH", "s", "new")
+        b.call(*cmd)
+        a.call("MULTI")
+        a.call("PING")
+        out = a.call("EXEC")
+        a.close()
+        b.close()
+        return out
+
+    assert outcome(srv.port) == outcome(ref.port)
