@@ -22,6 +22,7 @@ from moredis.errors import RedisError
 from moredis.module import constants as K
 from moredis.module.call import CallMixin
 from moredis.module.commandinfo import PositionsMixin
+from moredis.module.ctx_keys import KeysCtxMixin
 from moredis.module.ctx_more import MoreMixin
 from moredis.module.reply import ReplyMixin
 from moredis.version import REDIS_VERSION_NUM
@@ -29,7 +30,7 @@ from moredis.version import REDIS_VERSION_NUM
 _LEVELS = {"debug": 0, "verbose": 1, "notice": 2, "warning": 3}
 
 
-class Ctx(ReplyMixin, CallMixin, MoreMixin, PositionsMixin):
+class Ctx(ReplyMixin, CallMixin, MoreMixin, PositionsMixin, KeysCtxMixin):
     """RedisModuleCtx. `client` is the client the context acts for (the caller of a
     command, or an internal client for callbacks); `module` the module it belongs to."""
 

@@ -41,7 +41,8 @@ def _lookup_flags(mode: int) -> int:
 
 
 class Key(TypedKeyMixin):
-    __slots__ = ("ctx", "db", "is_open", "iter", "mode", "name", "sit", "value", "zcurrent", "zrange")
+    __slots__ = ("ctx", "db", "is_open", "iter", "mode", "name", "signal_ready", "sit", "value", "zcurrent",
+                 "zrange")
 
     def __init__(self, ctx: Any, db: Any, name: bytes, mode: int, value: Any) -> None:
         self.ctx = ctx
@@ -54,6 +55,7 @@ class Key(TypedKeyMixin):
         self.zrange: Any = None
         self.zcurrent: Any = None
         self.sit: Any = None
+        self.signal_ready = False  # a stream_add on an existing stream: signal readiness on close
 
     @classmethod
     def open(cls, ctx: Any, name: bytes, mode: int) -> Key | None:
@@ -99,6 +101,11 @@ class Key(TypedKeyMixin):
             mod = self.ctx.module
             if mod is None or not mod.options & K.OPTION_NO_IMPLICIT_SIGNAL_MODIFIED:
                 self.db.signal_modified(self.name)
+        if self.signal_ready:  # moduleCloseKey: streams grown by stream_add wake XREAD
+            self.signal_ready = False
+            if O.type_code(self.db.data.get(self.name, b"")) == O.OBJ_STREAM:
+                self.db.srv.signal_key_ready(self.db, self.name)
+        self.iter = self.sit = self.zrange = self.zcurrent = None
         keys = self.ctx.keys
         if keys is not None:
             try:
