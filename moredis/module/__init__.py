@@ -24,6 +24,7 @@ from __future__ import annotations
 from moredis.errors import RedisError as Error  # raise rm.Error("ERR ...") to reply an error
 from moredis.module.blocking import BlockedClient
 from moredis.module.callreply import CallReply
+from moredis.module.cluster import cluster_canonical_key_name_in_slot, cluster_key_slot
 from moredis.module.commandinfo import (
     Arg,
     BeginSearchIndex,
@@ -46,10 +47,13 @@ from moredis.module.context import (
     monotonic_microseconds,
 )
 from moredis.module.datatype import IO, Digest, KeyOptCtx, ModuleType, ModuleValue, TypeMethods
+from moredis.module.defrag import DefragCtx
 from moredis.module.dict import Dict, DictIterator
 from moredis.module.filters import CommandFilterCtx
+from moredis.module.fork import exit_from_child, send_child_heartbeat
 from moredis.module.info import InfoCtx, ServerInfo
 from moredis.module.key import Key
+from moredis.module.scan import ScanCursor, scan_cursor_create, scan_cursor_destroy, scan_cursor_restart
 from moredis.module.strings import *  # noqa: F403
 
 
@@ -69,6 +73,7 @@ __all__ = [
     "CommandFilterCtx",
     "CommandInfo",
     "Ctx",
+    "DefragCtx",
     "Dict",
     "DictIterator",
     "Digest",
@@ -82,13 +87,21 @@ __all__ = [
     "KeySpec",
     "ModuleType",
     "ModuleValue",
+    "ScanCursor",
     "ServerInfo",
     "TypeMethods",
     "cached_microseconds",
+    "cluster_canonical_key_name_in_slot",
+    "cluster_key_slot",
     "create_dict",
+    "exit_from_child",
     "get_random_bytes",
     "get_random_hex_chars",
     "microseconds",
     "milliseconds",
     "monotonic_microseconds",
+    "scan_cursor_create",
+    "scan_cursor_destroy",
+    "scan_cursor_restart",
+    "send_child_heartbeat",
 ]
