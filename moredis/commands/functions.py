@@ -24,6 +24,8 @@ def _fcall(c: Any, argv: list[bytes], ro: bool) -> None:
     f = sc.fn.functions.get(argv[1].lower())
     if f is None:
         raise RedisError("ERR Function not found")
+    if f.name != argv[1]:  # names differing only in case: the exact one first
+        f = f.lib.functions.get(argv[1], f)
     n = string2ll(argv[2])
     if n is None:
         raise RedisError("ERR Bad number of keys provided")
@@ -78,7 +80,8 @@ def function_delete_command(c: Any, argv: list[bytes]) -> None:
 def function_flush_command(c: Any, argv: list[bytes]) -> None:
     """FUNCTION FLUSH [ASYNC | SYNC]"""
     if len(argv) > 3:
-        raise RedisError("ERR wrong number of arguments for 'function|flush' command")
+        raise RedisError("ERR unknown subcommand or wrong number of arguments for '%s'. Try FUNCTION HELP."
+                         % argv[1].decode("utf-8", "replace"))
     if len(argv) == 3 and argv[2].lower() not in (b"sync", b"async"):
         raise RedisError("ERR FUNCTION FLUSH only supports SYNC|ASYNC option")
     core.get(c.srv).fn.flush()
@@ -143,7 +146,8 @@ def function_dump_command(c: Any, argv: list[bytes]) -> None:
 def function_restore_command(c: Any, argv: list[bytes]) -> None:
     """FUNCTION RESTORE serialized-value [FLUSH | APPEND | REPLACE]"""
     if len(argv) > 4:
-        raise RedisError("ERR unknown subcommand or wrong number of arguments for 'restore'. Try FUNCTION HELP.")
+        raise RedisError("ERR unknown subcommand or wrong number of arguments for '%s'. Try FUNCTION HELP."
+                         % argv[1].decode("utf-8", "replace"))
     policy = "append"
     if len(argv) == 4:
         policy = argv[3].decode("utf-8", "replace").lower()
@@ -181,7 +185,7 @@ def function_stats_command(c: Any, argv: list[bytes]) -> None:
     w.bulk(b"libraries_count")
     w.integer(len(sc.fn.libraries))
     w.bulk(b"functions_count")
-    w.integer(len(sc.fn.functions))
+    w.integer(sc.fn.function_count())
 
 
 @command("function|kill")

@@ -178,7 +178,7 @@ class Scripting:
         return self.fn.caches_memory()
 
     def functions(self) -> int:
-        return len(self.fn.functions)
+        return self.fn.function_count()
 
     def libraries(self) -> int:
         return len(self.fn.libraries)

@@ -16,7 +16,7 @@ import time
 from typing import Any
 
 from moredis.errors import RedisError
-from moredis.persistence import rdbio
+from moredis.persistence import lzf, rdbio
 from moredis.persistence.crc64 import crc64
 from moredis.protocol.parser import split_args
 from moredis.scripting.core import FLAG_NAMES
@@ -142,25 +142,29 @@ class Functions:
             if not bits & b:
                 names.append(f.lower())
             bits |= b
-        if not valid_name(name):
-            return (b"Function names can only contain letters, numbers, or underscores(_) and must be at "
+        if not valid_name(name):  # Redis words this one with "Library names" too
+            return (b"Library names can only contain letters, numbers, or underscores(_) and must be at "
                     b"least one character long")
-        key = name.lower()
-        if key in lib.functions:
+        if name in lib.functions:
             return b"Function already exists in the library"
-        lib.functions[key] = Function(name, fn, bits, names, desc, lib)
+        lib.functions[name] = Function(name, fn, bits, names, desc, lib)
         return None
 
     # --- linking ----------------------------------------------------------------------------
     def _link(self, lib: Library) -> None:
         self.libraries[lib.name] = lib
         for k, f in lib.functions.items():
-            self.functions[k] = f
+            self.functions.setdefault(k.lower(), f)
 
     def _unlink(self, lib: Library) -> None:
         del self.libraries[lib.name]
         for k in lib.functions:
-            self.functions.pop(k, None)
+            f = self.functions.get(k.lower())
+            if f is not None and f.lib is lib:
+                del self.functions[k.lower()]
+
+    def function_count(self) -> int:
+        return sum(len(lib.functions) for lib in self.libraries.values())
 
     def load(self, code: bytes, replace: bool, timeout_ms: int = LOAD_TIMEOUT_MS) -> bytes:
         """functionsCreateWithLibraryCtx on the current libraries: the library's name."""
@@ -180,7 +184,7 @@ class Functions:
             if not lib.functions:
                 raise RedisError("ERR No functions registered")
             for k, f in lib.functions.items():
-                if k in self.functions:
+                if k.lower() in self.functions:
                     raise RedisError("ERR Function %s already exists" % f.name.decode("utf-8", "replace"))
         except RedisError:
             if old is not None:
@@ -206,7 +210,7 @@ class Functions:
         out = bytearray()
         for lib in self.libraries.values():
             out.append(RDB_OPCODE_FUNCTION2)
-            rdbio.save_string(out, lib.code)
+            _save_raw_string(out, lib.code)
         out += RDB_VERSION.to_bytes(2, "little")
         out += crc64(0, out).to_bytes(8, "little")
         return bytes(out)
@@ -215,10 +219,10 @@ class Functions:
         """FUNCTION RESTORE: all libraries of the payload, or none of them."""
         n = len(payload)
         if n < 10:
-            raise RedisError("ERR payload version or checksum are wrong")
+            raise RedisError("ERR DUMP payload version or checksum are wrong")
         ver = int.from_bytes(payload[-10:-8], "little")
         if ver > RDB_VERSION or crc64(0, payload[:-8]) != int.from_bytes(payload[-8:], "little"):
-            raise RedisError("ERR payload version or checksum are wrong")
+            raise RedisError("ERR DUMP payload version or checksum are wrong")
         rd = rdbio.Reader(payload)
         new: dict[bytes, Library] = {}
         funcs: dict[bytes, Function] = {}
@@ -242,9 +246,9 @@ class Functions:
             if not lib.functions:
                 raise RedisError("ERR No functions registered")
             for k, f in lib.functions.items():
-                if k in funcs:
+                if k.lower() in funcs:
                     raise RedisError("ERR Function %s already exists" % f.name.decode("utf-8", "replace"))
-                funcs[k] = f
+                funcs[k.lower()] = f
             new[name] = lib
         if policy == "flush":
             self.libraries = new
@@ -267,3 +271,18 @@ class Functions:
                 raise RedisError("ERR Function %s already exists" % f.name.decode("utf-8", "replace"))
         for lib in new.values():
             self._link(lib)
+
+
+def _save_raw_string(out: bytearray, s: bytes) -> None:
+    """rdbSaveRawString for library code: LZF only when it saves more than 4 bytes
+    (rdbSaveLzfStringObject gives lzf_compress len-4 bytes of room)."""
+    n = len(s)
+    if n > 20:
+        c = lzf.compress(s)
+        if c is not None and len(c) <= n - 4:
+            out.append(0xC0 | rdbio.RDB_ENC_LZF)
+            rdbio.save_len(out, len(c))
+            rdbio.save_len(out, n)
+            out += c
+            return
+    rdbio.save_string(out, s, compress=False)

@@ -14,6 +14,7 @@ for Lua), prelude.py, libs.py.
 from __future__ import annotations
 
 import hashlib
+import math
 from typing import Any
 
 from lupa.lua51 import LuaRuntime
@@ -64,6 +65,10 @@ def arg_bytes(a: Any) -> bytes | None:
             return b"%d" % a
         return fpconv_dtoa(float(a)).encode()
     if t is float:
+        if a != a:
+            return b"-nan" if math.copysign(1.0, a) < 0 else b"nan"
+        if a in (math.inf, -math.inf):
+            return b"inf" if a > 0 else b"-inf"
         if -HALF <= a <= HALF and a == int(a):
             return b"%d" % int(a)
         return fpconv_dtoa(a).encode()
@@ -338,6 +343,9 @@ class LuaEngine:
             elif tag == 11:
                 w.set(f[i + 1])
                 i += 2
+            elif tag == 14:
+                w.double(-0.0)
+                i += 1
             else:  # 13: luaReplyToRedisReply's lua_checkstack failure
                 w.error(STACK_LIMIT.decode())
                 i += 1

@@ -29,7 +29,7 @@ local init = function(flavour, B)
   local type, next, ipairs, rawget, rawset, rawequal = type, next, ipairs, rawget, rawset, rawequal
   local setmetatable, getmetatable, error, pcall, xpcall = setmetatable, getmetatable, error, pcall, xpcall
   local select, tostring, tonumber, unpack, setfenv, getfenv = select, tostring, tonumber, unpack, setfenv, getfenv
-  local loadstring, load = loadstring, load
+  local loadstring, load, collectgarbage = loadstring, load, collectgarbage
   local string, table, math, coroutine, debug, os = string, table, math, coroutine, debug, os
   local sethook, getinfo = debug.sethook, debug.getinfo
   local sfind, ssub, sformat = string.find, string.sub, string.format
@@ -54,12 +54,16 @@ local init = function(flavour, B)
     end
     return e
   end
-  local function w_type(o)
+  local function w_type(...)
+    if select('#', ...) == 0 then error("bad argument #1 to 'type' (value expected)", 2) end
+    local o = ...
     local t = type(o)
     if t == 'userdata' and (rawequal(o, py_call) or rawequal(o, py_pcall)) then return 'function' end
     return t
   end
-  local function w_tostring(o)
+  local function w_tostring(...)
+    if select('#', ...) == 0 then error("bad argument #1 to 'tostring' (value expected)", 2) end
+    local o = ...
     if rawequal(o, py_call) then return call_name end
     if rawequal(o, py_pcall) then return pcall_name end
     return tostring(o)
@@ -167,7 +171,12 @@ local init = function(flavour, B)
     if trunc then return '[string "' .. ssub(s, 1, len) .. '..."]' end
     return '[string "' .. s .. '"]'
   end
-  local function w_loadstring(s, name)
+  local function w_loadstring(...)
+    local s, name = ...
+    if type(s) ~= 'string' and type(s) ~= 'number' then
+      error("bad argument #1 to 'loadstring' (string expected, got " ..
+            (select('#', ...) == 0 and 'no value' or type(s)) .. ")", 2)
+    end
     if type(s) == 'string' and ssub(s, 1, 1) == '\27' then
       if name == nil then name = s end
       return nil, chunkid(tostring(name)) .. ":1: unexpected symbol near 'char(27)'"
@@ -363,9 +372,9 @@ local init = function(flavour, B)
     error("bad reply tag " .. tostring(tag))
   end
 
-  local function raise(msg)
+  local function raise(msg)  -- luaPushError + luaError: an error table, "ERR " in front
     local t = {}
-    t.err = msg
+    t.err = 'ERR ' .. msg
     error(t)
   end
   -- script result -> flat list for Python (luaReplyToRedisReply) ---------------------------
@@ -387,7 +396,10 @@ local init = function(flavour, B)
     x = rawget(v, 'ok')
     if type(x) == 'string' then out[n + 1] = 6; out[n + 2] = x; return n + 2 end
     x = rawget(v, 'double')
-    if type(x) == 'number' then out[n + 1] = 7; out[n + 2] = x; return n + 2 end
+    if type(x) == 'number' then
+      if x == 0 and 1 / x < 0 then out[n + 1] = 14; return n + 1 end  -- lupa would lose the sign
+      out[n + 1] = 7; out[n + 2] = x; return n + 2
+    end
     x = rawget(v, 'big_number')
     if type(x) == 'string' then out[n + 1] = 8; out[n + 2] = x; return n + 2 end
     x = rawget(v, 'verbatim_string')
@@ -408,8 +420,8 @@ local init = function(flavour, B)
       n = n + 2
       local cnt = 0
       for k, y in next, x do
-        n = flat(k, out, n, top + 3)
-        n = flat(y, out, n, top + 2)
+        n = flat(k, out, n, top + 4)
+        n = flat(y, out, n, top + 3)
         cnt = cnt + 1
       end
       out[ci] = cnt
@@ -422,7 +434,7 @@ local init = function(flavour, B)
       n = n + 2
       local cnt = 0
       for k in next, x do
-        n = flat(k, out, n, top + 2)
+        n = flat(k, out, n, top + 3)
         cnt = cnt + 1
       end
       out[ci] = cnt
@@ -511,7 +523,7 @@ local init = function(flavour, B)
     local lvl = tonumber((...))
     if lvl == nil then raise("First argument must be a number (log level).") end
     lvl = trunc(lvl)
-    if lvl < 0 or lvl > 3 then raise("Invalid debug level.") end
+    if lvl < 0 or lvl > 3 then raise("Invalid log level.") end
     local parts = {}
     for i = 2, n do
       local x = select(i, ...)
@@ -580,7 +592,7 @@ local init = function(flavour, B)
       local n = select('#', ...)
       if n == 0 then raise("Please specify at least one argument for this redis lib call") end
       local k, v = py_acl(...)
-      if k == 3 then raise(v) end
+      if k == 3 then local t = {}; t.err = v; error(t) end
       return v
     end
     rd.replicate_commands = function() return true end
