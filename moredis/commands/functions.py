@@ -24,8 +24,6 @@ def _fcall(c: Any, argv: list[bytes], ro: bool) -> None:
     f = sc.fn.functions.get(argv[1].lower())
     if f is None:
         raise RedisError("ERR Function not found")
-    if f.name != argv[1]:  # names differing only in case: the exact one first
-        f = f.lib.functions.get(argv[1], f)
     n = string2ll(argv[2])
     if n is None:
         raise RedisError("ERR Bad number of keys provided")

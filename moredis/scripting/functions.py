@@ -154,7 +154,7 @@ class Functions:
     def _link(self, lib: Library) -> None:
         self.libraries[lib.name] = lib
         for k, f in lib.functions.items():
-            self.functions.setdefault(k.lower(), f)
+            self.functions[k.lower()] = f  # names differing in case: the last one wins
 
     def _unlink(self, lib: Library) -> None:
         del self.libraries[lib.name]
