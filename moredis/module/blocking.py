@@ -78,7 +78,7 @@ class BlockedClient:
         if loop is None or threading.current_thread() is _loop_thread(self.srv):
             self._unblock_now(privdata)
         else:
-            loop.call_soon_threadsafe(self._unblock_now, privdata)
+            loop.call_soon_threadsafe(locked(self.srv, self._unblock_now), privdata)
         return K.OK
 
     def abort(self) -> int:
@@ -281,12 +281,31 @@ class _Promise:
 # --- thread-safe contexts and the server lock (F20) -----------------------------------------
 
 def ensure_gil(srv: Any) -> threading.RLock:
-    """The server lock: created on first use; the loop then takes it for every event."""
+    """The server lock: created on first use; the loop then takes it for every event.
+    Created on the loop thread in the middle of an event, it is taken at once for the
+    rest of that event (a module thread started now must wait for the loop to finish)."""
     gil = getattr(srv, "gil", None)
     if gil is None:
         gil = threading.RLock()
+        if srv.loop is not None and threading.current_thread() is _loop_thread(srv):
+            gil.acquire()
+            srv.loop.call_soon(gil.release)
         srv.gil = gil
     return gil
+
+
+def locked(srv: Any, fn: Any) -> Any:
+    """fn wrapped to run under the server lock (timers, call_soon callbacks, file events
+    run module code on the loop: a module thread holding the lock must not see them)."""
+
+    def run(*args: Any) -> Any:
+        gil = srv.gil
+        if gil is None:
+            return fn(*args)
+        with gil:
+            return fn(*args)
+
+    return run
 
 
 def thread_safe_context(srv: Any, module: Any, bc: BlockedClient | None = None) -> Any:
@@ -305,20 +324,23 @@ def thread_safe_context(srv: Any, module: Any, bc: BlockedClient | None = None) 
 
 def lock(ctx: Any) -> None:
     ensure_gil(ctx.srv).acquire()
+    ctx.srv.modules.prop.begin()
 
 
 def try_lock(ctx: Any) -> int:
-    return K.OK if ensure_gil(ctx.srv).acquire(blocking=False) else K.ERR
+    if not ensure_gil(ctx.srv).acquire(blocking=False):
+        return K.ERR
+    ctx.srv.modules.prop.begin()
+    return K.OK
 
 
 def unlock(ctx: Any) -> None:
     gil = ensure_gil(ctx.srv)
     ctx._finish()
     srv = ctx.srv
-    if srv.prop_override and srv.current_client is None:
-        for p in srv.propagators:
-            p(ctx.client.db.id, srv.prop_override)
-        srv.prop_override = None
+    prop = srv.modules.prop
+    if prop.depth > 0:
+        prop.end()  # the locked section is one execution unit
     if srv.loop is not None:
         try:
             srv.loop.call_soon_threadsafe(srv.flush_pending)
@@ -341,7 +363,7 @@ class Timer:
         self.due = time.time() + period_ms / 1000.0
         self.id = Timer._next_id
         Timer._next_id += 1
-        self.handle = srv.loop.call_later(period_ms / 1000.0, self._fire)
+        self.handle = srv.loop.call_later(period_ms / 1000.0, locked(srv, self._fire))
         module.timers.add(self)
         srv.module_timers[self.id] = self
 
@@ -350,19 +372,18 @@ class Timer:
 
         self.module.timers.discard(self)
         self.srv.module_timers.pop(self.id, None)
-        c = self.srv.modules.fake_client(2)
-        ctx = Ctx(self.srv, self.module, c)
+        srv = self.srv
+        c = srv.modules.fake_client(2)
+        ctx = Ctx(srv, self.module, c)
+        prop = srv.modules.prop
+        prop.begin()  # the callback is one execution unit
         try:
             self.callback(ctx, self.data)
         except Exception as e:
-            self.srv.log.warning(f"<{self.module.name}> timer callback failed: {e!r}")
+            srv.log.warning(f"<{self.module.name}> timer callback failed: {e!r}")
         finally:
             ctx._finish()
-            srv = self.srv
-            if srv.prop_override:
-                for p in srv.propagators:
-                    p(c.db.id, srv.prop_override)
-                srv.prop_override = None
+            prop.end()
             srv.modules.release_fake_client(c)
             srv.flush_pending()
 
@@ -400,9 +421,9 @@ def event_loop_add(srv: Any, fd: int, mask: int, callback: Any, data: Any = None
     if srv.loop is None or mask & ~(K.EVENTLOOP_READABLE | K.EVENTLOOP_WRITABLE) or not mask or fd < 0:
         return K.ERR
     if mask & K.EVENTLOOP_READABLE:
-        srv.loop.add_reader(fd, callback, fd, data, K.EVENTLOOP_READABLE)
+        srv.loop.add_reader(fd, locked(srv, callback), fd, data, K.EVENTLOOP_READABLE)
     if mask & K.EVENTLOOP_WRITABLE:
-        srv.loop.add_writer(fd, callback, fd, data, K.EVENTLOOP_WRITABLE)
+        srv.loop.add_writer(fd, locked(srv, callback), fd, data, K.EVENTLOOP_WRITABLE)
     return K.OK
 
 
@@ -419,5 +440,5 @@ def event_loop_del(srv: Any, fd: int, mask: int) -> int:
 def event_loop_add_oneshot(srv: Any, callback: Any, data: Any = None) -> int:
     if srv.loop is None:
         return K.ERR
-    srv.loop.call_soon_threadsafe(callback, data)
+    srv.loop.call_soon_threadsafe(locked(srv, callback), data)
     return K.OK

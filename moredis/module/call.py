@@ -16,6 +16,7 @@ from typing import Any
 
 from moredis.commands import registry as R
 from moredis.module.callreply import CallReply
+from moredis.module.propagation import TO_AOF, TO_REPLICAS
 from moredis.numbers import d2string
 from moredis.protocol.writer import Reply
 
@@ -176,16 +177,23 @@ class CallMixin:
                     return self._call_error(flags, _errno.EPERM, err)
             if flags & F_DRY_RUN:
                 return None
-            props = srv.propagators
+            prop = mods.prop
+            prev_target = prop.target
             if flags & F_REPLICATE:
-                ctx._begin_propagation_scope()
-                if ctx._real_props is not None:
-                    srv.propagators = [ctx._capture]
+                prop.open()
+                if flags & F_NO_AOF:
+                    prop.target &= ~TO_AOF
+                if flags & F_NO_REPLICAS:
+                    prop.target &= ~TO_REPLICAS
+            else:
+                prop.no_repl += 1  # server.replication_allowed = 0 for the nested call
             c.in_script = bool(flags & F_SCRIPT_MODE) or (caller is not None and caller.in_script)
             try:
                 srv.call(c, cmd, argv)
             finally:
-                srv.propagators = props
+                prop.target = prev_target
+                if not flags & F_REPLICATE:
+                    prop.no_repl -= 1
             if c.blocked is not None:
                 from moredis.module.blocking import make_promise
 
@@ -194,12 +202,6 @@ class CallMixin:
         finally:
             if c.blocked is None:
                 mods.release_fake_client(c)
-
-    def _capture(self, dbid: int, argvs: list[list[bytes]]) -> None:
-        ctx: Any = self
-        if ctx.replicated is None:
-            ctx.replicated = []
-        ctx.replicated.extend(argvs)
 
     def _call_error(self, flags: int, err: int, msg: str) -> CallReply | None:
         ctx: Any = self

@@ -38,7 +38,6 @@ class Ctx(ReplyMixin, CallMixin, MoreMixin, PositionsMixin, KeysCtxMixin):
         "__weakref__",
         "_deferred",
         "_nested_notify",
-        "_real_props",
         "argv",
         "blocked_client",
         "blocked_reply",
@@ -74,22 +73,14 @@ class Ctx(ReplyMixin, CallMixin, MoreMixin, PositionsMixin, KeysCtxMixin):
         self.ready_key: bytes | None = None
         self.user: Any = None
         self.argv = argv
-        self._real_props: list | None = None
         self.thread_safe = False
         self.onload = False
         self.cmd_name: str | None = None
         self._nested_notify = False
 
     # --- lifecycle -------------------------------------------------------------------
-    def _begin_propagation_scope(self) -> None:
-        """Nested calls must not replicate on their own: they feed this context's list."""
-        srv = self.srv
-        if srv.propagators and self._real_props is None:
-            self._real_props = srv.propagators
-            srv.propagators = []
-
     def _finish(self) -> None:
-        """End of the call: close keys, hand replicated commands to the server."""
+        """End of the call: close keys, close postponed replies left open."""
         if self.keys:
             for k in list(self.keys):
                 k.close()
@@ -101,18 +92,6 @@ class Ctx(ReplyMixin, CallMixin, MoreMixin, PositionsMixin, KeysCtxMixin):
             for slot, kind in reversed(self._deferred):
                 _set_length(self.client.w, kind, slot, 0)
             self._deferred = None
-        srv = self.srv
-        if self._real_props is not None:
-            srv.propagators = self._real_props
-            self._real_props = None
-        if self.replicated:
-            cmds = self.replicated
-            self.replicated = None
-            if len(cmds) > 1:
-                cmds = [[b"MULTI"], *cmds, [b"EXEC"]]
-            srv.prop_override = cmds
-        elif self.replicated is not None:
-            srv.prop_override = []
 
     # --- module attributes (F1) ------------------------------------------------------
     def init(self, name: str, ver: int, apiver: int = K.APIVER_1) -> int:
@@ -252,28 +231,30 @@ class Ctx(ReplyMixin, CallMixin, MoreMixin, PositionsMixin, KeysCtxMixin):
 
     # --- replication (F13) --------------------------------------------------------------
     def replicate(self, cmdname: str | bytes, fmt: str = "", *args: Any) -> int:
-        """RedisModule_Replicate: propagate this command after the current one (MULTI/EXEC
-        wrapped with the call's other effects). Only the A and R modifiers count."""
-        from moredis.module.call import parse_format
+        """RedisModule_Replicate: propagate this command in the current execution unit
+        (MULTI/EXEC wrapped with the unit's other effects). Only the A and R modifiers
+        count; ERR for a bad format."""
+        from moredis.module.call import F_NO_AOF, F_NO_REPLICAS, parse_format
+        from moredis.module.propagation import TO_ALL, TO_AOF, TO_REPLICAS
 
         parsed = parse_format(fmt, args)
         if parsed is None:
             return K.ERR
-        argv, _flags = parsed
+        argv, flags = parsed
         name = cmdname.encode() if isinstance(cmdname, str) else cmdname
-        if self.replicated is None:
-            self.replicated = []
-        self.replicated.append([name, *argv])
-        self._begin_propagation_scope()
+        target = TO_ALL
+        if flags & F_NO_AOF:
+            target &= ~TO_AOF
+        if flags & F_NO_REPLICAS:
+            target &= ~TO_REPLICAS
+        self.srv.modules.prop.also_propagate(self.client.db.id, [[name, *argv]], target)
         return K.OK
 
     def replicate_verbatim(self) -> int:
         """RedisModule_ReplicateVerbatim: replicate the command exactly as received."""
         if self.argv is None:
             return K.ERR
-        if self.replicated is None:
-            self.replicated = []
-        self.replicated.append(list(self.argv))
+        self.srv.modules.prop.also_propagate(self.client.db.id, [list(self.argv)])
         return K.OK
 
     def avoid_replica_traffic(self) -> bool:

@@ -83,6 +83,10 @@ class ModuleManager:
         self.types_by_name: dict[str, ModuleType] = {}
         self.acl_categories: dict[str, Module] = {}
         self.channel_getters: dict[Any, Any] = {}
+        from moredis.module.propagation import Propagation
+
+        self.prop = Propagation(srv)
+        srv.module_prop = self.prop  # the server's propagate_command / call() consult it
         srv.modules = self
 
     # --- queries ------------------------------------------------------------------------
@@ -288,13 +292,11 @@ class ModuleManager:
 
         def handler(c: Any, argv: list[bytes]) -> None:
             ctx = Ctx(srv, m, c, argv)
-            if srv.propagators:
-                ctx._begin_propagation_scope()
             try:
                 fn(ctx, argv)
             finally:
                 ctx._finish()
-                if srv.current_client is c and ctx.replicated is None and srv.prop_override is None:
+                if srv.current_client is c and srv.prop_override is None:
                     srv.prop_override = []  # a module command replicates only what it asks to
 
         handler.module_fn = fn  # type: ignore[attr-defined]
@@ -500,7 +502,11 @@ class ModuleManager:
                     ctx._finish()
                     self.release_fake_client(c)
         if not self.in_notification and self.post_jobs and srv.current_client is None:
-            self.run_post_jobs()
+            self.prop.begin()
+            try:
+                self.run_post_jobs()
+            finally:
+                self.prop.end()
 
     def add_post_job(self, m: Module, fn: Any, data: Any, free_data: Any) -> int:
         if self.srv.loading and not self.in_notification:
@@ -524,10 +530,6 @@ class ModuleManager:
                     srv.log.warning(f"<{m.name}> post-notification job failed: {e!r}")
                 finally:
                     ctx._finish()
-                    if srv.prop_override:
-                        for p in srv.propagators:
-                            p(c.db.id, srv.prop_override)
-                    srv.prop_override = None
                     self.release_fake_client(c)
                     if free_data is not None:
                         free_data(data)
@@ -566,6 +568,14 @@ class ModuleManager:
         subs = self.event_subs.get(event)
         if not subs:
             return
+        prop = self.prop
+        prop.begin()
+        try:
+            self._fire_subs(subs, event, sub, data, dbid)
+        finally:
+            prop.end()
+
+    def _fire_subs(self, subs: list, event: int, sub: int, data: Any, dbid: int) -> None:
         srv = self.srv
         for m, cb in list(subs):
             c = self.fake_client(2)
@@ -577,10 +587,6 @@ class ModuleManager:
                 srv.log.warning(f"<{m.name}> server event callback failed: {e!r}")
             finally:
                 ctx._finish()
-                if srv.prop_override and srv.current_client is None:
-                    for p in srv.propagators:
-                        p(c.db.id, srv.prop_override)
-                    srv.prop_override = None
                 self.release_fake_client(c)
 
     def _cron_event(self) -> None:

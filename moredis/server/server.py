@@ -564,6 +564,8 @@ class RedisServer:
             self.propagate_command(c, cmd, argv)
         if self.modules.post_jobs and prev is None:
             self.modules.run_post_jobs()
+        if prev is None and self.module_prop.unit is not None:
+            self.module_prop.flush_unit()  # end of the execution unit: MULTI/EXEC if needed
         if self.monitors and not cmd.flags & (R.SKIP_MONITOR | R.ADMIN) and not self.reprocessing:
             self.feed_monitors(c, argv)
         if self.blocking.ready and self.current_client is None:
@@ -589,6 +591,9 @@ class RedisServer:
         argvs = self.prop_override if self.prop_override is not None else [argv]
         self.prop_override = None
         if not argvs:
+            return
+        mp = self.module_prop  # module effects pending in this execution unit (module/propagation.py)
+        if (mp.unit is not None or mp.no_repl) and mp.capture(c.db.id, argvs):
             return
         for p in self.propagators:
             p(c.db.id, argvs)
