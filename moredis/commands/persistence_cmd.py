@@ -27,7 +27,6 @@ from moredis.persistence.rdbio import RdbError
 BUSYKEY = "BUSYKEY Target key name already exists."
 BAD_PAYLOAD = "ERR DUMP payload version or checksum are wrong"
 BAD_FORMAT = "ERR Bad data format"
-LRU_CLOCK_MAX = (1 << 24) - 1
 
 
 @command("save")
@@ -125,18 +124,10 @@ def restore_command(c: Any, argv: list[bytes]) -> None:
         db.set_expire(key, ttl)
         if not absttl:  # replicated with the absolute time
             srv.rewrite_propagation([[*argv[:2], b"%d" % ttl, *argv[3:], b"ABSTTL"]])
-    _set_lru_or_lfu(srv, db, key, lfu_freq, lru_idle)
+    if lfu_freq >= 0 and srv.lfu:  # objectSetLRUOrLFU; an IDLETIME leaves no trace in 7.4.1
+        db.access[key] = (srv._lfu_minutes() << 8) | lfu_freq
     db.signal_modified(key)
     db.notify(N.GENERIC, "restore", key)
     srv.dirty += 1
     c.w.ok()
 
-
-def _set_lru_or_lfu(srv: Any, db: Any, key: bytes, lfu_freq: int, lru_idle: int) -> None:
-    """objectSetLRUOrLFU: FREQ under an LFU policy, IDLETIME otherwise."""
-    if srv.lfu:
-        if lfu_freq >= 0:
-            db.access[key] = (srv._lfu_minutes() << 8) | lfu_freq
-    elif lru_idle >= 0:
-        a = srv.lru_clock - lru_idle
-        db.access[key] = a + LRU_CLOCK_MAX if a < 0 else a

@@ -145,7 +145,9 @@ def _lp_score(s: float) -> Any:
     return d2string(s)
 
 
-def _save_list(out: bytearray, v: Any, comp: bool, kname: bytes | None) -> None:
+def _save_list(out: bytearray, v: Any, comp: bool, kname: bytes | None, srv: Any) -> None:
+    """QUICKLIST_2: a listpack is one packed node; a quicklist writes its node layout
+    (list.py keeps Redis's: a plain node holds one element too big for a packed one)."""
     out.append(T_LIST_QUICKLIST_2)
     if kname is not None:
         save_string(out, kname, comp)
@@ -228,10 +230,13 @@ def _save_hash(out: bytearray, v: Hash, comp: bool, kname: bytes | None) -> None
         if kname is not None:
             save_string(out, kname, comp)
         when = t.when if t is not None else {}
-        first = 0
-        for f in v:
-            first = when.get(f, 0)
-            break
+        # hashTypeGetMinExpire(o, 0): the time the hash is registered for active expiry
+        # (it lags behind HDEL/HPERSIST), else its first field's TTL; only tools read it
+        first = t.sched if t is not None and t.sched is not None else 0
+        if not first:
+            for f in v:
+                first = when.get(f, 0)
+                break
         out += _pack_q(first)
         items = []
         for f, val in v.items():
@@ -354,7 +359,7 @@ def save_object(out: bytearray, v: Any, srv: Any = None, key: bytes | None = Non
         else:
             save_string(out, bytes(v), comp)
     elif t is ListpackList or t is QuicklistList:
-        _save_list(out, v, comp, kname)
+        _save_list(out, v, comp, kname, srv)
     elif t is Set:
         _save_set(out, v, comp, kname)
     elif t is ZSet:
