@@ -10,16 +10,27 @@ luacjson.py, luamsgpack.py.
 
 from __future__ import annotations
 
-from moredis.scripting.luabit import bit_op
-from moredis.scripting.luacjson import cjson_op
-from moredis.scripting.luamsgpack import msgpack_op
-from moredis.scripting.luastruct import struct_op
-
-__all__ = ["LUA", "bit_op", "cjson_op", "msgpack_op", "struct_op"]
+__all__ = ["LUA", "build_all"]
 
 LUA = r"""
-local make_libs = function(B, raise, pack)
-  local py_bit, py_struct, py_cjson, py_msgpack = B[13], B[14], B[15], B[16]
-  return {bit = {}, struct = {}, cjson = {}, cmsgpack = {}}
+local make_libs = function(pylibs, cf)
+  local out = {}
+  for name, pyt in next, pylibs do
+    local t = {}
+    for k, v in next, pyt do
+      if type(v) == 'userdata' then cf(v, name == 'cjson' and k == 'null') end
+      t[k] = v
+    end
+    out[name] = t
+  end
+  return out
 end
 """
+
+
+def build_all(eng):
+    """The Python halves of the four libraries, per Lua state."""
+    from moredis.scripting import luabit, luacjson, luamsgpack, luastruct
+
+    return {b"bit": luabit.build(eng), b"struct": luastruct.build(eng), b"cjson": luacjson.build(eng),
+            b"cmsgpack": luamsgpack.build(eng)}

@@ -98,7 +98,7 @@ class LuaEngine:
         bridge = rt.table_from([
             self._call, self._pcall, self._unwrap, self._log, self._sha1, self._acl, self._setresp, self._setrepl,
             scripting.on_hook, scripting.rand.random, scripting.rand.seed, self._register,
-            libs.bit_op, libs.struct_op, libs.cjson_op, libs.msgpack_op,
+            rt.table_from({k: rt.table_from(v) for k, v in libs.build_all(self).items()}), None, None, None,
             REDIS_VERSION.encode(), _version_num(),
         ])
         api = init(flavour.encode(), bridge)
@@ -110,6 +110,8 @@ class LuaEngine:
         self.load_library = api[b"load_library"]
         self._memory = api[b"memory"]
         self.dec = api[b"dec"]
+        self.where = api[b"where"]
+        self.build = api[b"build"]
         self.mk_ok = api[b"mk_ok"]
         self.mk_err = api[b"mk_err"]
         self.gc = api[b"gc"]
@@ -122,6 +124,10 @@ class LuaEngine:
         c.refresh_guard()
         self.client = c
         self.registering: Any = None  # the library being loaded (FUNCTION LOAD)
+
+    def raise_at(self, msg: bytes) -> None:
+        """luaL_error from a Python "C function": the caller's position, then the message."""
+        raise ScriptRaise(self.where() + msg)
 
     def memory(self) -> int:
         return int(self._memory() * 1024)

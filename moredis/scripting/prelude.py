@@ -54,11 +54,18 @@ local init = function(flavour, B)
     end
     return e
   end
+  -- Python callables that stand for C functions (the libraries): type() says function
+  local cfuncs = setmetatable({}, {__mode = 'k'})
+  local function cf(o, is_null)
+    if is_null then cfuncs[o] = 'userdata: (nil)' else cfuncs[o] = tostring(function() end) end
+    return o
+  end
   local function w_type(...)
     if select('#', ...) == 0 then error("bad argument #1 to 'type' (value expected)", 2) end
     local o = ...
     local t = type(o)
     if t == 'userdata' and (rawequal(o, py_call) or rawequal(o, py_pcall)) then return 'function' end
+    if t == 'userdata' and cfuncs[o] and cfuncs[o] ~= 'userdata: (nil)' then return 'function' end
     return t
   end
   local function w_tostring(...)
@@ -66,6 +73,7 @@ local init = function(flavour, B)
     local o = ...
     if rawequal(o, py_call) then return call_name end
     if rawequal(o, py_pcall) then return pcall_name end
+    if type(o) == 'userdata' and cfuncs[o] then return cfuncs[o] end
     return tostring(o)
   end
 
@@ -681,7 +689,7 @@ local init = function(flavour, B)
     return t
   end
 
-  local libs = make_libs(B, raise, pack)
+  local libs = make_libs(B[13], cf)
 
   -- the globals ---------------------------------------------------------------------------
   local G = {}
@@ -797,6 +805,37 @@ local init = function(flavour, B)
     if ignore then t.ignore_error_stats_update = true end
     return t
   end
+  api.where = function()
+    local info = getinfo(3, 'Sl')
+    if info and info.what ~= 'C' and info.currentline > 0 then
+      return info.short_src .. ':' .. info.currentline .. ': '
+    end
+    return ''
+  end
+  local function build(f, i)
+    local tag = f[i]
+    if tag == 1 then return f[i + 1], i + 2 end
+    if tag == 4 then return libs.cjson.null, i + 1 end
+    local n = f[i + 1]
+    i = i + 2
+    local t = {}
+    if tag == 2 then
+      for j = 1, n do
+        local x
+        x, i = build(f, i)
+        t[j] = x
+      end
+    else
+      for j = 1, n do
+        local k, x
+        k, i = build(f, i)
+        x, i = build(f, i)
+        t[k] = x
+      end
+    end
+    return t, i
+  end
+  api.build = function(f) return (build(f, 1)) end
   api.memory = function() return collectgarbage('count') end
   api.gc = function() collectgarbage('collect') end
   return api

@@ -30,7 +30,9 @@ RETURNS = [
     "return redis.sha1hex('abc')", "return redis.sha1hex('')", "return redis.sha1hex(12)",
     "return {redis.REDIS_VERSION, redis.REDIS_VERSION_NUM}", "return redis.LOG_WARNING",
     "return {redis.REPL_ALL, redis.REPL_AOF, redis.REPL_REPLICA, redis.REPL_SLAVE, redis.REPL_NONE}",
-    "return redis.replicate_commands()", "return tostring(redis.breakpoint())", "local r = tostring(redis.debug('x')) return r",
+    "return redis.replicate_commands()",
+    "return tostring(redis.breakpoint())",
+    "local r = tostring(redis.debug('x')) return r",
     "return type(redis.call)", "return type(redis.pcall)", "return tostring(getmetatable(redis.call))",
     "return tostring(1e15)", "return tostring(0.1)", "return tostring(2^63)", "return 'a' .. 1.5",
     "return _VERSION", "return {type(os), type(os.clock), type(os.time)}", "return type(string.dump)",
@@ -52,9 +54,15 @@ ERRORS = [
     "\nlocal a = 1\n\nerror('line4')", "local function f()\n error('in f')\nend\nf()",
     "local function f()\n redis.call('nosuch')\nend\nf()", "return string.rep('x', -1)",
     "redis.setresp(4)", "redis.setresp()", "redis.set_repl(9)", "redis.set_repl()", "redis.log()",
-    "redis.log('x', 'y')", "redis.log(9, 'y')", "local r = redis.sha1hex() return r", "local r = redis.acl_check_cmd() return r",
+    "redis.log('x', 'y')",
+    "redis.log(9, 'y')",
+    "local r = redis.sha1hex() return r",
+    "local r = redis.acl_check_cmd() return r",
     "local r = redis.acl_check_cmd('nosuch') return r", "local r = math.random(0) return r",
-    "local r = math.random(1, 2, 3) return r", "local r = math.random('x') return r", "return tostring(math.random(3, 1))", "math.randomseed()",
+    "local r = math.random(1, 2, 3) return r",
+    "local r = math.random('x') return r",
+    "return tostring(math.random(3, 1))",
+    "math.randomseed()",
     "local r = loadstring() return r", "setmetatable(string, {})",
 ]
 
@@ -73,9 +81,12 @@ PCALLS = [
     "table.sort(t) return t",
     "return {loadstring(string.dump(function() return 1 end))}",
     "local a, b = loadstring(string.dump(function() return 1 end)) return {tostring(a), b}",
-    "local f, e = loadstring('x = 1') return {pcall(f)}", "local f, e = loadstring('return 1 +') return {tostring(f), e}",
+    "local f, e = loadstring('x = 1') return {pcall(f)}",
+    "local f, e = loadstring('return 1 +') return {tostring(f), e}",
     "local f, e = loadstring('error(1)', 'mychunk') return {pcall(f)}",
-    "return tostring(getfenv(0) == _G)", "return tostring(getfenv(1) == _G)", "return tostring(getfenv(tostring) == _G)",
+    "return tostring(getfenv(0) == _G)",
+    "return tostring(getfenv(1) == _G)",
+    "return tostring(getfenv(tostring) == _G)",
     "local f = function() return x end setfenv(f, {x=5}) return f()",
     "local co = coroutine.wrap(function() coroutine.yield(1) end) return co()",
     "return {pcall(string.rep)}", "return {pcall(redis.sha1hex)}",
@@ -359,3 +370,35 @@ redis.register_function{function_name='ro', callback=function(keys, args) return
     d.check("FCALL", "w", "1", "k", "v")
     d.check("GET", "k")
     d.check("FCALL_RO", "w", "1", "k", "v")
+
+
+LIBS = [
+    "return cjson.encode({1,2,'a/b\"\\\\', {x=1}, true, false, cjson.null, 1.5, 1e100, 3})",
+    "return cjson.encode(string.char(1,8,9,10,12,13,31,127,128,255))", "return cjson.encode({})",
+    "return cjson.encode({[1]=1,[3]=3})", "return cjson.encode({[1]=1,[20]=3})", "return cjson.encode({[1.5]=1})",
+    "return cjson.encode(1/0)", "return cjson.encode(function() end)", "return cjson.encode({[true]=1})",
+    "local t = cjson.decode('[1,2,{\"a\":null,\"b\":[true,false]},\"x\\\\u00e9\\\\ud83d\\\\ude00\",1.5e3]') "
+    "return {t[1], t[3].b[1], tostring(t[3].a == cjson.null), t[4], t[5]}",
+    "return cjson.decode('bad')", "return cjson.decode('')", "return cjson.decode('[1,')",
+    "return cjson.decode('{1:2}')", "return cjson.decode('{\"a\" 2}')", "return cjson.decode('[1] x')",
+    "return cjson.decode()", "return tostring(cjson.null)", "return cjson.encode({a=1})",
+    "return cjson.decode('\"abc')", "return cjson.decode('[1 2]')", "return cjson.decode('{\"a\":1 \"b\"}')",
+    "return cjson.decode('0x10')", "return {cjson._NAME, cjson._VERSION, type(cjson.encode), type(cjson.null)}",
+    "return cmsgpack.pack(1, -1, 200, -200, 70000, 1.5, 0.1, 'abc', {1,2}, {a=1}, true, nil, {}, 2^40)",
+    "return {cmsgpack.unpack(cmsgpack.pack(1, 'x', {1,2,{a=3}}))}", "return cmsgpack.unpack('\\145')",
+    "return cmsgpack.pack()", "return {cmsgpack.unpack_one(cmsgpack.pack(1, 2), 0)}",
+    "return {cmsgpack.unpack_limit(cmsgpack.pack(1, 2, 3), 2, 0)}",
+    "return {cmsgpack._NAME, cmsgpack._VERSION, cmsgpack._COPYRIGHT, cmsgpack._DESCRIPTION}",
+    "return {struct.pack('>iHb', 1, 2, 3), struct.size('>iHb'), struct.unpack('>iHb', struct.pack('>iHb', -1, 2, 3))}",
+    "return {struct.pack('<d', 1.5), struct.pack('s', 'ab'), struct.unpack('c2', 'abcd')}",
+    "return struct.pack('q', 1)", "return struct.unpack('>i', 'ab')", "return struct.pack('!4 b i', 1, 2)",
+    "return {bit.band(0xff, 0x0f), bit.bor(1,2,4), bit.bxor(3,1), bit.bnot(0), bit.lshift(1, 31), "
+    "bit.rshift(-1, 28), bit.arshift(-16, 2), bit.rol(1, 33), bit.ror(1,1), bit.tohex(255), bit.tohex(-1, -4), "
+    "bit.tobit(2^32 + 5), bit.bswap(1), bit.tobit(2.5), bit.tobit(3.5)}",
+    "return bit.band('x')", "return bit.band()", "return bit.band('12', 4)",
+]
+
+
+@pytest.mark.parametrize("script", LIBS)
+def test_lua_libraries(d, script):
+    d.check("EVAL", script, "0")

@@ -1,0 +1,88 @@
+"""Helpers for library functions written in Python and called from Lua as C functions
+are: Lua type names and number coercion for argument errors (lauxlib's wording), and
+raising an error at the caller's position (luaL_error's "user_script:1: " prefix).
+Neighbours: luabit.py, luastruct.py, luacjson.py, luamsgpack.py, lua.py.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from lupa.lua51 import lua_type
+
+MISSING = object()  # an argument that was not given ("no value")
+_NUM = re.compile(rb"\s*[-+]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|inf(?:inity)?|nan)\s*\Z", re.I)
+_HEX = re.compile(rb"\s*[-+]?0[xX][0-9a-fA-F]+\s*\Z")
+
+
+def tname(v: Any) -> str:
+    if v is MISSING:
+        return "no value"
+    if v is None:
+        return "nil"
+    t = type(v)
+    if t is bool:
+        return "boolean"
+    if t is bytes:
+        return "string"
+    if t is int or t is float:
+        return "number"
+    return (lua_type(v) or "userdata")
+
+
+def tonumber(v: Any) -> float | int | None:
+    """lua_tonumber: numbers, and strings that read as numbers (luaO_str2d)."""
+    t = type(v)
+    if t is int or t is float:
+        return v
+    if t is bytes:
+        if _NUM.match(v):
+            return float(v)
+        if _HEX.match(v):
+            s = v.strip()
+            neg = s.startswith(b"-")
+            n = int(s.lstrip(b"+-"), 16)
+            return float(-n if neg else n)
+    return None
+
+
+class Failer:
+    """Raises Lua errors the way lauxlib words them, from inside a Python "C function"."""
+
+    __slots__ = ("eng", "fname")
+
+    def __init__(self, eng: Any, fname: str) -> None:
+        self.eng = eng
+        self.fname = fname
+
+    def error(self, msg: str | bytes) -> None:
+        if isinstance(msg, str):
+            msg = msg.encode()
+        self.eng.raise_at(msg)
+
+    def arg(self, n: int, extra: str) -> None:
+        self.error("bad argument #%d to '%s' (%s)" % (n, self.fname, extra))
+
+    def number(self, args: tuple, i: int) -> float | int:
+        v = args[i] if i < len(args) else MISSING
+        n = tonumber(v) if v is not MISSING else None
+        if n is None:
+            self.arg(i + 1, "number expected, got " + tname(v))
+        return n  # type: ignore[return-value]
+
+    def string(self, args: tuple, i: int) -> bytes:
+        v = args[i] if i < len(args) else MISSING
+        if type(v) is bytes:
+            return v
+        if type(v) in (int, float):
+            return lua_number_str(v)
+        self.arg(i + 1, "string expected, got " + tname(v))
+        return b""
+
+
+def lua_number_str(v: float | int) -> bytes:
+    """Lua 5.1's number to string conversion ("%.14g")."""
+    if type(v) is int and abs(v) < 10**14:
+        return b"%d" % v
+    return (b"%.14g" % v)
