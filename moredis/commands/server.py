@@ -30,8 +30,12 @@ def _flush_flag(argv: list[bytes]) -> None:
         raise RedisError(E.SYNTAX)
 
 
-def flush_db(srv: Any, db: Any) -> int:
-    """emptyData for one db: touch every watched key, invalidate tracking, clear."""
+def flush_db(srv: Any, db: Any, events: bool = True, sync: bool = True) -> int:
+    """emptyData for one db: touch every watched key, invalidate tracking, clear.
+    Modules see FlushDB START before and END after (`events` False: the caller fires them)."""
+    hooks = srv.module_hooks
+    if events and hooks is not None:
+        hooks.flushed(db.id, start=True, sync=sync)
     for key, clients in list(db.watched.items()):
         if key in db.data:
             for cl in clients:
@@ -39,8 +43,8 @@ def flush_db(srv: Any, db: Any) -> int:
     if srv.tracking_table is not None:
         srv.tracking_table.invalidate_all()
     n = db.clear()
-    if srv.module_hooks is not None:
-        srv.module_hooks.flushed(db.id)
+    if events and hooks is not None:
+        hooks.flushed(db.id, sync=sync)
     return n
 
 
@@ -49,7 +53,7 @@ def flushdb_command(c: Any, argv: list[bytes]) -> None:
     """FLUSHDB [ASYNC | SYNC]"""
     _flush_flag(argv)
     srv = c.srv
-    srv.dirty += flush_db(srv, c.db)
+    srv.dirty += flush_db(srv, c.db, sync=len(argv) < 2 or argv[1].upper() != b"ASYNC")
     srv.dirty += 1
     c.w.ok()
 
@@ -59,8 +63,14 @@ def flushall_command(c: Any, argv: list[bytes]) -> None:
     """FLUSHALL [ASYNC | SYNC]: also saves an empty RDB when save points are set."""
     _flush_flag(argv)
     srv = c.srv
+    sync = len(argv) < 2 or argv[1].upper() != b"ASYNC"
+    hooks = srv.module_hooks
+    if hooks is not None:
+        hooks.flushed(-1, start=True, sync=sync)  # emptyData(-1): one START/END pair for all dbs
     for db in srv.dbs:
-        srv.dirty += flush_db(srv, db)
+        srv.dirty += flush_db(srv, db, events=False)
+    if hooks is not None:
+        hooks.flushed(-1, sync=sync)
     srv.dirty += 1
     if srv.rdb is not None and srv.config["save"]:
         srv.rdb.save_after_flushall()
@@ -190,6 +200,8 @@ def config_set_command(c: Any, argv: list[bytes]) -> None:
     pairs = [(argv[i].decode("utf-8", "surrogateescape"), argv[i + 1].decode("utf-8", "surrogateescape"))
              for i in range(2, len(argv), 2)]
     srv.config.set_many(pairs, loading=srv.loading, client=c)
+    if srv.module_hooks is not None:
+        srv.module_hooks.config_changed([name.lower() for name, _ in pairs])
     c.w.ok()
 
 

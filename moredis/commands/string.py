@@ -304,6 +304,8 @@ def set_command(c: Any, argv: list[bytes]) -> None:
         else:
             found = False
         if found:
+            if srv.key_event_hook is not None:  # modules subscribed to the Key event
+                srv.key_event_hook(3, db, key, data[key])  # KEY_OVERWRITTEN
             data[key] = argv[2]
             if db.expires:
                 db.expires.pop(key, None)

@@ -146,6 +146,8 @@ class Database:
 
     def overwrite(self, key: bytes, value: Any) -> None:
         """dbOverwrite: replace the value of an existing key, keeping its TTL."""
+        if self.srv.key_event_hook is not None:  # modules subscribed to the Key event
+            self.srv.key_event_hook(3, self, key, self.data[key])  # KEY_OVERWRITTEN
         self.data[key] = value
         if self.blocking and key in self.blocking:
             self.srv.signal_key_ready(self, key)  # signalDeletedKeyAsReady (XREADGROUP waiters)
@@ -154,6 +156,8 @@ class Database:
         """setKey: add or overwrite; drops the TTL unless keepttl; signals the change."""
         data = self.data
         if key in data:
+            if self.srv.key_event_hook is not None:  # modules subscribed to the Key event
+                self.srv.key_event_hook(3, self, key, data[key])  # KEY_OVERWRITTEN
             data[key] = value
             if not keepttl and self.expires:
                 self.expires.pop(key, None)
@@ -166,6 +170,9 @@ class Database:
 
     def delete(self, key: bytes) -> bool:
         """dbDelete: remove key, TTL and bookkeeping. The caller notifies and signals."""
+        hook = self.srv.key_event_hook
+        if hook is not None and key in self.data:  # the Key event, while the key still exists
+            hook(self.srv.key_del_reason, self, key, self.data[key])
         v = self.data.pop(key, None)
         if v is None:
             return False
@@ -223,7 +230,11 @@ class Database:
     def expire_key(self, key: bytes) -> None:
         """deleteExpiredKeyAndPropagate: delete, count, notify 'expired', propagate DEL."""
         srv = self.srv
-        self.delete(key)
+        srv.key_del_reason = 1  # the Key event says KEY_EXPIRED
+        try:
+            self.delete(key)
+        finally:
+            srv.key_del_reason = 0
         srv.stat_expiredkeys += 1
         self.signal_modified(key)
         srv.notify(N.EXPIRED, "expired", key, self.id)

@@ -281,7 +281,13 @@ class Ctx(ReplyMixin, CallMixin, MoreMixin, PositionsMixin, KeysCtxMixin):
 
     # --- server events (F24) -----------------------------------------------------------
     def subscribe_to_server_event(self, event: int, callback: Any) -> int:
+        """RedisModule_SubscribeToServerEvent: callback(ctx, event, subevent, data); None
+        unsubscribes. ERR for an unknown event."""
         return self.srv.modules.subscribe_event(self.module, event, callback)
+
+    @staticmethod
+    def is_sub_event_supported(event: int, subevent: int) -> bool:
+        return is_sub_event_supported(event, subevent)
 
     # --- commands (F14) -------------------------------------------------------------------
     def create_command(self, name: str, fn: Any, strflags: str = "", firstkey: int = 0,
@@ -399,6 +405,12 @@ class Ctx(ReplyMixin, CallMixin, MoreMixin, PositionsMixin, KeysCtxMixin):
 def error(msg: str) -> RedisError:
     """An error reply raised from module code (`raise rm.error("ERR ...")`)."""
     return RedisError(msg)
+
+
+def is_sub_event_supported(event: int, subevent: int) -> bool:
+    """RedisModule_IsSubEventSupported: within the `_..._NEXT` bounds of the event."""
+    n = K.SUBEVENT_COUNTS.get(event)
+    return n is not None and subevent < n
 
 
 # --- time and random helpers (F22, F41) ---------------------------------------------------

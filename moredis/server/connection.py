@@ -144,6 +144,8 @@ class Connection(asyncio.Protocol):
 
     # --- input -----------------------------------------------------------------------
     def data_received(self, data: bytes) -> None:
+        if self.srv.eventloop_hook is not None:  # modules subscribed to the EventLoop event
+            self.srv.eventloop_hook()
         gil = self.srv.gil
         if gil is not None:  # a module thread may hold the server lock (ThreadSafeContextLock)
             with gil:

@@ -87,6 +87,9 @@ class ModuleManager:
 
         self.prop = Propagation(srv)
         srv.module_prop = self.prop  # the server's propagate_command / call() consult it
+        srv.key_del_reason = 0  # what a deletion is for the Key event: 1 expired, 2 evicted
+        srv.eventloop_hook = None  # set while a module listens to EventLoop (connection.py calls it)
+        self._awake = False
         srv.modules = self
 
     # --- queries ------------------------------------------------------------------------
@@ -536,8 +539,8 @@ class ModuleManager:
 
     # --- server events -------------------------------------------------------------------
     def subscribe_event(self, m: Module, event: int, cb: Any) -> int:
-        if not 0 <= event < K._EVENT_NEXT or event == K.EVENT_REPL_BACKUP:
-            return K.ERR
+        if not 0 <= event < K._EVENT_NEXT:
+            return K.ERR  # ReplBackup is accepted (and never fired), as in Redis
         if cb is None:
             self._unsubscribe_event(m, event)
             return K.OK
@@ -548,6 +551,10 @@ class ModuleManager:
             self.srv.cron_hooks.append(self._cron_event)
         if event == K.EVENT_KEY:
             self.srv.key_event_hook = self._key_event
+        if event == K.EVENT_EVENTLOOP:
+            self.srv.eventloop_hook = self._eventloop_wake
+            if self._eventloop_wake not in self.srv.cron_hooks:
+                self.srv.cron_hooks.append(self._eventloop_wake)
         return K.OK
 
     def _unsubscribe_event(self, m: Module, event: int) -> None:
@@ -559,6 +566,12 @@ class ModuleManager:
                 del self.event_subs[event]
                 if event == K.EVENT_KEY:
                     self.srv.key_event_hook = None
+                elif event == K.EVENT_EVENTLOOP:
+                    self.srv.eventloop_hook = None
+                    if self._eventloop_wake in self.srv.cron_hooks:
+                        self.srv.cron_hooks.remove(self._eventloop_wake)
+                elif event == K.EVENT_CRON_LOOP and self._cron_event in self.srv.cron_hooks:
+                    self.srv.cron_hooks.remove(self._cron_event)
 
     def has_subscribers(self, event: int) -> bool:
         return event in self.event_subs
@@ -598,7 +611,81 @@ class ModuleManager:
         k = Key(None, db, key, K.READ, value)  # type: ignore[arg-type]
         self.fire(K.EVENT_KEY, sub, _KeyInfo(k), db.id)
 
+    def _eventloop_wake(self) -> None:
+        """The loop woke up for an event (a read, the cron): AFTER_SLEEP now, BEFORE_SLEEP
+        once the callbacks of this iteration are done (call_soon runs before the loop
+        polls again), so each wake-up gives one pair without keeping the loop busy."""
+        if self._awake:
+            return
+        self._awake = True
+        self.fire(K.EVENT_EVENTLOOP, K.SUBEVENT_EVENTLOOP_AFTER_SLEEP)
+        loop = self.srv.loop
+        if loop is not None:
+            loop.call_soon(self._before_sleep)
+
+    def _before_sleep(self) -> None:
+        self._awake = False
+        gil = self.srv.gil
+        if gil is not None:
+            with gil:
+                self.fire(K.EVENT_EVENTLOOP, K.SUBEVENT_EVENTLOOP_BEFORE_SLEEP)
+        else:
+            self.fire(K.EVENT_EVENTLOOP, K.SUBEVENT_EVENTLOOP_BEFORE_SLEEP)
+
     # server-side hook points ---------------------------------------------------------------
+    # (persistence, replication and fork call these; each is a no-op unless subscribed)
+    def swapdb(self, a: int, b: int) -> None:
+        if K.EVENT_SWAPDB in self.event_subs:
+            self.fire(K.EVENT_SWAPDB, 0, _SwapDbInfo(a, b))
+
+    def config_changed(self, names: list[str]) -> None:
+        """CONFIG SET succeeded: the Config event with the names, as given, lowercased."""
+        if K.EVENT_CONFIG in self.event_subs:
+            self.fire(K.EVENT_CONFIG, K.SUBEVENT_CONFIG_CHANGE, _ConfigChange(names))
+
+    def shutting_down(self) -> None:
+        if K.EVENT_SHUTDOWN in self.event_subs:
+            self.fire(K.EVENT_SHUTDOWN, 0)
+
+    def fire_persistence(self, sub: int) -> None:
+        """Persistence: RDB_START / AOF_START (a child starts), SYNC_RDB_START / SYNC_AOF_START
+        (SAVE, DEBUG RELOAD ...), ENDED, FAILED."""
+        if K.EVENT_PERSISTENCE in self.event_subs:
+            self.fire(K.EVENT_PERSISTENCE, sub)
+
+    def fire_loading(self, sub: int) -> None:
+        """Loading: RDB_START / AOF_START / REPL_START before loading, ENDED or FAILED after."""
+        if K.EVENT_LOADING in self.event_subs:
+            self.fire(K.EVENT_LOADING, sub)
+
+    def fire_loading_progress(self, sub: int, progress: int) -> None:
+        """LoadingProgress: RDB or AOF, progress 0..1024 (-1 unknown), while loading."""
+        if K.EVENT_LOADING_PROGRESS in self.event_subs:
+            self.fire(K.EVENT_LOADING_PROGRESS, sub, _LoadingProgress(self.srv.hz, progress))
+
+    def fire_fork_child(self, sub: int) -> None:
+        """ForkChild: BORN after fork() in the parent, DIED when the child is reaped."""
+        if K.EVENT_FORK_CHILD in self.event_subs:
+            self.fire(K.EVENT_FORK_CHILD, sub)
+
+    def fire_role_changed(self, sub: int, info: Any) -> None:
+        """ReplicationRoleChanged (with replication): NOW_MASTER / NOW_REPLICA and a
+        ReplicationInfo."""
+        if K.EVENT_REPLICATION_ROLE_CHANGED in self.event_subs:
+            self.fire(K.EVENT_REPLICATION_ROLE_CHANGED, sub, info)
+
+    def fire_replica_change(self, sub: int) -> None:
+        if K.EVENT_REPLICA_CHANGE in self.event_subs:
+            self.fire(K.EVENT_REPLICA_CHANGE, sub)
+
+    def fire_master_link(self, sub: int) -> None:
+        if K.EVENT_MASTER_LINK_CHANGE in self.event_subs:
+            self.fire(K.EVENT_MASTER_LINK_CHANGE, sub)
+
+    def fire_repl_async_load(self, sub: int) -> None:
+        if K.EVENT_REPL_ASYNC_LOAD in self.event_subs:
+            self.fire(K.EVENT_REPL_ASYNC_LOAD, sub)
+
     def client_connected(self, c: Any) -> None:
         if K.EVENT_CLIENT_CHANGE in self.event_subs:
             self.fire(K.EVENT_CLIENT_CHANGE, K.SUBEVENT_CLIENT_CHANGE_CONNECTED, _client_info(c))
@@ -612,8 +699,9 @@ class ModuleManager:
 
     def flushed(self, dbid: int, start: bool = False, sync: bool = True) -> None:
         if K.EVENT_FLUSHDB in self.event_subs:
+            # moduleFireServerEvent selects the flushed db (when it is one) for the callback
             self.fire(K.EVENT_FLUSHDB, K.SUBEVENT_FLUSHDB_START if start else K.SUBEVENT_FLUSHDB_END,
-                      _FlushInfo(1 if sync else 0, dbid))
+                      _FlushInfo(1 if sync else 0, dbid), max(dbid, 0))
 
     # --- command filters (F15) -------------------------------------------------------------
     def register_filter(self, m: Module, cb: Any, flags: int) -> Any:
@@ -667,6 +755,51 @@ class _FlushInfo:
         self.version = 1
         self.sync = sync
         self.dbnum = dbnum
+
+
+class _SwapDbInfo:
+    __slots__ = ("dbnum_first", "dbnum_second", "version")
+
+    def __init__(self, a: int, b: int) -> None:
+        self.version = 1
+        self.dbnum_first = a
+        self.dbnum_second = b
+
+
+class _ConfigChange:
+    __slots__ = ("config_names", "num_changes", "version")
+
+    def __init__(self, names: list[str]) -> None:
+        self.version = 1
+        self.num_changes = len(names)
+        self.config_names = names
+
+
+class _LoadingProgress:
+    __slots__ = ("hz", "progress", "version")
+
+    def __init__(self, hz: int, progress: int) -> None:
+        self.version = 1
+        self.hz = hz
+        self.progress = progress
+
+
+class ReplicationInfo:
+    """RedisModuleReplicationInfo (for the replication engineer to fill)."""
+
+    __slots__ = ("master", "masterhost", "masterport", "repl1_offset", "repl2_offset", "replid1", "replid2",
+                 "version")
+
+    def __init__(self, master: bool, masterhost: str, masterport: int, replid1: str, replid2: str,
+                 repl1_offset: int, repl2_offset: int) -> None:
+        self.version = 1
+        self.master = master
+        self.masterhost = masterhost
+        self.masterport = masterport
+        self.replid1 = replid1
+        self.replid2 = replid2
+        self.repl1_offset = repl1_offset
+        self.repl2_offset = repl2_offset
 
 
 class _KeyInfo:

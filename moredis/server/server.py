@@ -892,6 +892,8 @@ class RedisServer:
                     return "ERR Errors trying to SHUTDOWN. Check logs."
         if self.aof is not None:
             self.aof.shutdown()
+        if self.module_hooks is not None:
+            self.module_hooks.shutting_down()
         self.log.warning("moredis is now ready to exit, bye bye...")
         return None
 
