@@ -55,6 +55,13 @@ class RdbManager:
     def dir(self) -> str:
         return self.srv.config["dir"] or os.getcwd()
 
+    @staticmethod
+    def _cwd() -> str:
+        try:
+            return os.getcwd()
+        except OSError:
+            return "unknown"
+
     def path(self) -> str:
         return os.path.join(self.dir(), self.srv.config["dbfilename"])
 
@@ -76,7 +83,7 @@ class RdbManager:
             f = open(path, "wb")  # noqa: SIM115
         except OSError as e:
             srv.log.warning(f"Failed opening the temp RDB file {os.path.basename(path)} (in server root dir "
-                            f"{self.dir()}) for saving: {e.strerror}")
+                            f"{self._cwd()}) for saving: {e.strerror}")
             raise
         try:
             with f:
@@ -101,7 +108,7 @@ class RdbManager:
             os.rename(tmp, final)
         except OSError as e:
             self.srv.log.warning(f"Error moving temp DB file {os.path.basename(tmp)} on the final destination "
-                                 f"{os.path.basename(final)} (in server root dir {self.dir()}): {e.strerror}")
+                                 f"{os.path.basename(final)} (in server root dir {self._cwd()}): {e.strerror}")
             try:
                 os.unlink(tmp)
             except OSError:

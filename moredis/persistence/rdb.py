@@ -1063,6 +1063,8 @@ def write_rdb(srv: Any, sink: Sink, aof_base: bool = False, rsi: dict | None = N
     save_lfu = policy.endswith("-lfu")
     keys = 0
     chunk = Sink.CHUNK
+    delay = cfg["rdb-key-save-delay"]  # a test hook, as in Redis: microseconds per key
+    pause = delay / 1e6 if delay > 0 else 0.0
     for db in srv.dbs:
         data = db.data
         if not data:
@@ -1095,6 +1097,8 @@ def write_rdb(srv: Any, sink: Sink, aof_base: bool = False, rsi: dict | None = N
             else:
                 save_object(out, v, srv, k, dbid, comp, True)
             keys += 1
+            if pause:
+                time.sleep(pause)
             if len(out) >= chunk:
                 sink.flush()
                 out = sink.buf
