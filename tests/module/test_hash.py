@@ -22,7 +22,6 @@ def r(srv):
     c.flushall()
     c.config_set("hash-max-listpack-entries", 128)
     c.config_set("hash-max-listpack-value", 64)
-    c.debug_set_active_expire = lambda on: c.execute_command("DEBUG", "SET-ACTIVE-EXPIRE", 1 if on else 0)
     yield c
     c.execute_command("DEBUG", "SET-ACTIVE-EXPIRE", 1)
 
