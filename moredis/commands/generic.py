@@ -27,7 +27,7 @@ from moredis.util.glob import compile_glob
 INT_RANGE = "ERR value is out of range, value must between -2147483648 and 2147483647"
 MOVE_IN_CLUSTER = "ERR MOVE is not allowed in cluster mode"
 COPY_IN_CLUSTER = "ERR Copying to another database is not allowed in cluster mode"
-COPY_NOT_SUPPORTED = "ERR not supported for this module type"
+COPY_NOT_SUPPORTED = "ERR not supported for this module key"
 EXPIRE_NX_CONFLICT = "ERR NX and XX, GT or LT options at the same time are not compatible"
 EXPIRE_GT_LT_CONFLICT = "ERR GT and LT options at the same time are not compatible"
 LFU_NOT_SELECTED = (
