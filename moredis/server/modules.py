@@ -90,6 +90,7 @@ class ModuleManager:
         srv.key_del_reason = 0  # what a deletion is for the Key event: 1 expired, 2 evicted
         srv.eventloop_hook = None  # set while a module listens to EventLoop (connection.py calls it)
         self._awake = False
+        self._expire_unit = False
         srv.modules = self
 
     # --- queries ------------------------------------------------------------------------
@@ -505,21 +506,59 @@ class ModuleManager:
                     ctx._finish()
                     self.release_fake_client(c)
         if not self.in_notification and self.post_jobs and srv.current_client is None:
-            self.prop.begin()
-            try:
-                self.run_post_jobs()
-            finally:
-                self.prop.end()
+            if cls & K.NOTIFY_EXPIRED:
+                # active expiry: the DEL is propagated right after this notification; the
+                # jobs run once it joined the unit (expire_propagated), as
+                # deleteExpiredKeyAndPropagate ends its own execution unit
+                if not self._expire_unit:
+                    self._expire_unit = True
+                    self.prop.begin()
+                    if srv.loop is not None:
+                        srv.loop.call_soon(self._finish_expire_unit)  # no DEL came (no propagation)
+            else:
+                self.prop.begin()
+                try:
+                    self.run_post_jobs()
+                finally:
+                    self.prop.end()
+
+    def expire_propagated(self, db: Any, key: bytes) -> bool:
+        """server.propagate_expire while a unit is open: the DEL joins it. True when taken."""
+        srv = self.srv
+        took = bool(srv.propagators) and self.prop.capture(db.id, [[b"DEL", key]])
+        if self._expire_unit and srv.current_client is None:
+            self._finish_expire_unit()
+        return took
+
+    def _finish_expire_unit(self) -> None:
+        if not self._expire_unit:
+            return
+        self._expire_unit = False
+        try:
+            self.run_post_jobs()
+        finally:
+            self.prop.end()
 
     def add_post_job(self, m: Module, fn: Any, data: Any, free_data: Any) -> int:
+        """RM_AddPostNotificationJob: fn(ctx, data) once the current notification and the
+        command (or expiry) that caused it are done, in the same execution unit."""
         if self.srv.loading and not self.in_notification:
             return K.ERR
         self.post_jobs.append((m, fn, data, free_data))
+        if self.srv.current_client is not None:
+            self.prop.open()  # the command's own propagation joins the unit, the jobs' after it
         return K.OK
 
     def run_post_jobs(self) -> None:
         """Jobs queued by notification callbacks run after the command, each in its own
         context, and their effects replicate after the command's (postExecutionUnit)."""
+        self.prop.begin()  # one unit with what caused them: nested calls must not flush it
+        try:
+            self._run_post_jobs()
+        finally:
+            self.prop.end()
+
+    def _run_post_jobs(self) -> None:
         srv = self.srv
         while self.post_jobs:
             jobs = self.post_jobs

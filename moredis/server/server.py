@@ -83,6 +83,7 @@ class RedisServer:
         self.current_client: Client | None = None
         self.executing_client: Client | None = None
         self.in_script = False
+        self.script_busy: Any = None  # scripting/core.py while a script is past busy-reply-threshold
         self.is_replica = False
         self.loading = False
         self.no_touch = False
@@ -235,6 +236,7 @@ class RedisServer:
         self.guard = bool(
             self.pause_kind or self.loading or self.maxmemory or self.monitors
             or (self.is_replica and self.config["replica-read-only"])
+            or self.script_busy is not None
         )
 
     # --- clock helpers -------------------------------------------------------------------
@@ -487,6 +489,11 @@ class RedisServer:
         if self.loading and not flags & R.LOADING:
             self._reject(c, E.LOADING, cmd)
             return False
+        if self.script_busy is not None:  # a busy script lets few commands through (scripting/core.py)
+            err = self.script_busy.busy_refusal(c, cmd, argv)
+            if err is not None:
+                self._reject(c, err, cmd)
+                return False
         if c.multi is not None and cmd.fullname not in ("exec", "discard", "multi", "watch", "quit", "reset"):
             if flags & R.NO_MULTI:
                 self._reject(c, "ERR Command not allowed inside a transaction", cmd)
@@ -603,6 +610,8 @@ class RedisServer:
         self.prop_override = argvs
 
     def propagate_expire(self, db: Database, key: bytes) -> None:
+        if self.module_prop.unit is not None and self.modules.expire_propagated(db, key):
+            return  # the DEL joined module effects of this execution unit (module/propagation.py)
         if self.propagators:
             for p in self.propagators:
                 p(db.id, [[b"DEL", key]])
