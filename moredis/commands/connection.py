@@ -153,6 +153,10 @@ def hello_command(c: Any, argv: list[bytes]) -> None:
             w.bulk(k)
             if isinstance(v, int):
                 w.integer(v)
+            elif isinstance(v, list):  # the module's load arguments
+                w.array(len(v))
+                for a in v:
+                    w.bulk(a)
             else:
                 w.bulk(v)
 
