@@ -248,6 +248,8 @@ local init = function(flavour, B)
   local hook_on = false
   local hook
   hook = function()
+    local where = getinfo(2, 'S')
+    if where and where.source == SRC then return end  -- never inside this file's own code
     local msg = py_hook()
     if msg then
       sethook(hook, 'l')      -- keep raising on every line: pcall cannot swallow the kill
