@@ -37,6 +37,19 @@ SUITES = {
               "lrange_100", "lrange_600", "xadd"],
 }
 CUSTOM: dict[str, list[str]] = {}  # name -> command line for `redis-benchmark ... <cmd>`
+SETUP: dict[str, list[list[str]]] = {}  # name -> commands sent to each server before a CUSTOM test
+
+# issue 6: a small read-modify-write script, as EVALSHA and as a function (target >= 0.4)
+_RMW = "local v = tonumber(redis.call('GET', KEYS[1]) or '0') + 1 redis.call('SET', KEYS[1], v) return v"
+_RMW_SHA = __import__("hashlib").sha1(_RMW.encode()).hexdigest()
+CUSTOM["evalsha"] = ["EVALSHA", _RMW_SHA, "1", "key:__rand_int__"]
+SETUP["evalsha"] = [["SCRIPT", "LOAD", _RMW]]
+CUSTOM["fcall"] = ["FCALL", "rmw", "1", "key:__rand_int__"]
+SETUP["fcall"] = [["FUNCTION", "LOAD", "REPLACE",
+                   "#!lua name=bench\nredis.register_function('rmw', function(keys, args) "
+                   "local v = tonumber(redis.call('GET', keys[1]) or '0') + 1 redis.call('SET', keys[1], v) "
+                   "return v end)"]]
+SUITES["scripting"] = ["evalsha", "fcall"]
 
 
 def free_port() -> int:
@@ -133,6 +146,10 @@ def compare(md: Moredis, ref: Reference, tests: list[str], n: int, pipeline: int
         for _ in range(rounds):
             for srv, acc in ((md, mine), (ref, theirs)):
                 flush(srv.port)
+                for cmd in SETUP.get(t, ()):
+                    c = RawClient(port=srv.port)
+                    c.call(*cmd)
+                    c.close()
                 if t in CUSTOM:
                     res = {t: custom_benchmark(srv.port, t, CUSTOM[t], n, pipeline, clients)}
                 else:
