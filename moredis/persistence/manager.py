@@ -392,9 +392,12 @@ class RdbManager:
                 self.save()
             except (OSError, RdbError):
                 raise RedisError("ERR") from None
-        if flush:
+        if flush:  # emptyData: the keys and the function libraries
             for db in srv.dbs:
                 flush_db(srv, db)
+            sc = getattr(srv, "scripting", None)
+            if sc is not None:
+                sc.fn.flush()
         try:
             stats = self.load_file(self.path(), allow_dup=merge)
         except LoadFailed:

@@ -46,6 +46,7 @@ from moredis.engine.types.set import Set, canonical_int
 from moredis.engine.types.stream import (
     FLAG_DELETED,
     FLAG_SAMEFIELDS,
+    ID_MAX,
     MASK64,
     NACK,
     Consumer,
@@ -129,9 +130,38 @@ _FUNCTIONS: dict[str, Any] = {"dump": None, "load": None}
 
 
 def register_functions_hooks(dump: Any, load: Any) -> None:
-    """How the scripting engine hands its libraries to RDB files (FUNCTION2 opcode)."""
+    """How a scripting engine hands its libraries to RDB files (FUNCTION2 opcode); by
+    default the libraries of moredis.scripting (srv.scripting.fn) are used."""
     _FUNCTIONS["dump"] = dump
     _FUNCTIONS["load"] = load
+
+
+def _scripting_dump(srv: Any) -> list[bytes]:
+    sc = getattr(srv, "scripting", None)
+    if sc is None:
+        return []
+    return [lib.code for lib in sc.fn.libraries.values()]
+
+
+def _scripting_load(srv: Any, code: bytes, replace: bool) -> None:
+    from moredis.errors import RedisError
+    from moredis.scripting.core import get
+
+    try:
+        get(srv).fn.load(code, replace)
+    except RedisError as e:
+        msg = e.message
+        raise RdbError(msg[4:] if msg.startswith("ERR ") else msg) from None
+
+
+def functions_dump(srv: Any) -> list[bytes]:
+    fn = _FUNCTIONS["dump"] or _scripting_dump
+    return list(fn(srv))
+
+
+def functions_load(srv: Any, code: bytes, replace: bool) -> None:
+    fn = _FUNCTIONS["load"] or _scripting_load
+    fn(srv, code, replace)
 
 
 # --- saving values ---------------------------------------------------------------------------
@@ -795,7 +825,8 @@ def _load_stream(rd: Reader, t: int) -> Stream:
     else:
         s.max_deleted = 0
         s.entries_added = s.length
-        s.first_id = s.first_entry_id() or 0
+        first = s.first_entry_id()  # streamGetEdgeID: the maximal ID when there is none
+        s.first_id = ID_MAX if first is None else first
     if s.length and not s.nodes:
         raise RdbError("Stream length inconsistent with rax entries")
     if sum(nd.live for nd in s.nodes) != s.length:
@@ -1053,11 +1084,9 @@ def write_rdb(srv: Any, sink: Sink, aof_base: bool = False, rsi: dict | None = N
         _aux(out, b"repl-offset", b"%d" % rsi.get("repl-offset", 0))
     _aux(out, b"aof-base", b"1" if aof_base else b"0")
     _module_aux(out, srv, K.AUX_BEFORE_RDB, comp)
-    dump = _FUNCTIONS["dump"]
-    if dump is not None:
-        for code in dump(srv):
-            out.append(OP_FUNCTION2)
-            save_string(out, code, comp)
+    for code in functions_dump(srv):
+        out.append(OP_FUNCTION2)
+        save_string(out, code, comp)
     policy = cfg["maxmemory-policy"]
     save_lru = policy.endswith("-lru")
     save_lfu = policy.endswith("-lfu")
@@ -1271,15 +1300,11 @@ def load_rdb(srv: Any, data: bytes, *, allow_dup: bool = False, aof_preamble: bo
     except (struct.error, ValueError, IndexError, OverflowError, MemoryError) as e:
         raise RdbError(f"Internal error in RDB reading offset {rd.pos}: {e}") from None
     # --- everything checked: install -------------------------------------------------------
-    load_fn = _FUNCTIONS["load"]
-    if functions:
-        if load_fn is None:
-            raise RdbError("Failed loading library, functions are not available")
-        for code in functions:
-            try:
-                load_fn(srv, code, allow_dup)
-            except Exception as e:
-                raise RdbError(f"Failed loading library, {e}") from None
+    for code in functions:
+        try:
+            functions_load(srv, code, allow_dup)
+        except RdbError as e:
+            raise RdbError(f"Failed loading library, {e}") from None
     for mt, encver, when, start, stop in aux_loads:
         _run_aux_load(srv, mt, encver, when, data[start:stop])
     lru_clock = srv.lru_clock

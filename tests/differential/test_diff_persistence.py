@@ -304,3 +304,122 @@ def test_dump_reply_types(srv, ref, resp):
     finally:
         a.close()
         b.close()
+
+
+# --- legacy encodings (older RDB versions): Redis and moredis load them alike ---------------
+
+def _rdb_str(s: bytes) -> bytes:
+    from moredis.persistence.rdbio import save_string
+
+    out = bytearray()
+    save_string(out, s, False)
+    return bytes(out)
+
+
+def _rdb_len(n: int) -> bytes:
+    from moredis.persistence.rdbio import save_len
+
+    out = bytearray()
+    save_len(out, n)
+    return bytes(out)
+
+
+def _legacy_payloads() -> dict[str, bytes]:
+    from legacy_blobs import ziplist, zipmap
+
+    big = b"B" * 20000
+    mid = b"m" * 100
+    zl_items = [b"a", mid, big, 0, 5, 12, 13, -5, 1000, 100000, 10**9, 10**15, -(10**15), b"007", b"-0"]
+    p: dict[str, bytes] = {}
+    p["list-ziplist"] = b"\x0a" + _rdb_str(ziplist(zl_items))
+    p["list-ziplist-small"] = b"\x0a" + _rdb_str(ziplist([b"x", 1, b"y"]))
+    p["quicklist-v1"] = (b"\x0e" + _rdb_len(2) + _rdb_str(ziplist([b"a", 1, b"b"]))
+                         + _rdb_str(ziplist([b"c", 2, mid])))
+    p["quicklist-v1-single"] = b"\x0e" + _rdb_len(1) + _rdb_str(ziplist([b"only", 7]))
+    p["list-linked"] = b"\x01" + _rdb_len(3) + _rdb_str(b"one") + _rdb_str(b"2") + _rdb_str(big)
+    p["hash-ziplist"] = b"\x0d" + _rdb_str(ziplist([b"f1", b"v1", b"f2", 2, 3, mid]))
+    p["hash-zipmap"] = b"\x09" + _rdb_str(zipmap([(b"f", b"v"), (b"num", b"12"), (b"k2", b"v2")], free=2))
+    p["hash-zipmap-long"] = b"\x09" + _rdb_str(zipmap([(b"f", b"x" * 300)]))
+    # (sorted, as Redis writes them: Redis trusts the order it finds, moredis sorts)
+    p["zset-ziplist"] = b"\x0c" + _rdb_str(ziplist([b"c", b"-inf", b"d", -3, b"a", 1, b"b", b"2.5"]))
+    p["zset-text"] = (b"\x03" + _rdb_len(4) + _rdb_str(b"a") + b"\x031.5" + _rdb_str(b"b") + b"\xfe"
+                      + _rdb_str(b"c") + b"\xff" + _rdb_str(b"d") + b"\x02-0")
+    p["set-mixed"] = b"\x02" + _rdb_len(4) + b"".join(_rdb_str(x) for x in (b"3", b"1", b"abc", b"2"))
+    p["set-ints"] = b"\x02" + _rdb_len(3) + b"".join(_rdb_str(x) for x in (b"30", b"-1", b"9999999999"))
+    p["set-long"] = b"\x02" + _rdb_len(2) + _rdb_str(b"1") + _rdb_str(b"z" * 100)
+    p["hash-plain"] = b"\x04" + _rdb_len(2) + _rdb_str(b"a") + _rdb_str(b"1") + _rdb_str(b"b") + _rdb_str(mid)
+    p["hash-plain-small"] = b"\x04" + _rdb_len(1) + _rdb_str(b"a") + _rdb_str(b"1")
+    far = FAR_MS
+    p["hash-metadata-pre-ga"] = (b"\x16" + _rdb_len(3) + _rdb_len(0) + _rdb_str(b"a") + _rdb_str(b"1")
+                                 + _rdb_len(far) + _rdb_str(b"b") + _rdb_str(b"2")
+                                 + _rdb_len(far - 5) + _rdb_str(b"c") + _rdb_str(b"3"))
+    return p
+
+
+@pytest.mark.parametrize("version", [9, 10, 11, 12])
+def test_legacy_encodings_load_alike(srv, d, version):
+    d.check("FLUSHALL")
+    with configured(d, srv, rdbcompression="no"):
+        for name, body in _legacy_payloads().items():
+            d.check("RESTORE", name, "0", _payload(body, version))
+            _compare_value(d, name.encode())
+    d.check("DEBUG", "DIGEST")
+
+
+def _downgrade_stream(p: bytes, to: int) -> bytes:
+    """A STREAM_LISTPACKS_3 payload rewritten in the v1 (15) or v2 (19) layout."""
+    from moredis.persistence.rdbio import Reader
+
+    rd = Reader(p[:-10])
+    assert rd.byte() == 21
+    out = bytearray([to])
+    n = rd.length()
+    out += _rdb_len(n)
+    for _ in range(n):
+        out += _rdb_str(rd.string())
+        out += _rdb_str(rd.string())
+    length = rd.length()
+    last = (rd.length(), rd.length())
+    first = (rd.length(), rd.length())
+    maxdel = (rd.length(), rd.length())
+    added = rd.length()
+    out += _rdb_len(length) + _rdb_len(last[0]) + _rdb_len(last[1])
+    if to == 19:
+        out += _rdb_len(first[0]) + _rdb_len(first[1]) + _rdb_len(maxdel[0]) + _rdb_len(maxdel[1]) + _rdb_len(added)
+    ng = rd.length()
+    out += _rdb_len(ng)
+    for _ in range(ng):
+        out += _rdb_str(rd.string())
+        out += _rdb_len(rd.length()) + _rdb_len(rd.length())
+        er = rd.length()
+        if to == 19:
+            out += _rdb_len(er)
+        npel = rd.length()
+        out += _rdb_len(npel)
+        for _ in range(npel):
+            out += rd.read(16) + rd.read(8) + _rdb_len(rd.length())
+        nc = rd.length()
+        out += _rdb_len(nc)
+        for _ in range(nc):
+            out += _rdb_str(rd.string())
+            out += rd.read(8)
+            rd.read(8)  # active time: v3 only
+            k = rd.length()
+            out += _rdb_len(k)
+            for _ in range(k):
+                out += rd.read(16)
+    return _payload(bytes(out), 9 if to == 15 else 10)
+
+
+def test_older_stream_layouts_load_alike(srv, d):
+    _build(d)
+    for c in group_reads():
+        d.both(*c)
+    for key in (b"stream:small", b"stream:nodes", b"stream:groups", b"stream:empty"):
+        p = _parse(d.theirs.call("DUMP", key))
+        for to in (15, 19):
+            name = b"v%d:" % to + key
+            d.check("RESTORE", name, "0", _downgrade_stream(p, to))
+            d.check("XINFO", "STREAM", name, "FULL")
+            d.check("DEBUG", "DIGEST-VALUE", name)
+            d.check("XINFO", "GROUPS", name)
