@@ -725,12 +725,39 @@ def _populate(c: Any, argv: list[bytes]) -> None:
 
 
 # --- RELOAD --------------------------------------------------------------------------------
+class _ModulePayload:
+    """A module value in a snapshot: what its type's rdb_save wrote (module types need
+    not have a copy callback, but rdbSave always goes through rdb_save)."""
+
+    __slots__ = ("payload",)
+
+    def __init__(self, payload: bytes) -> None:
+        self.payload = payload
+
+
+def _freeze(srv: Any, key: bytes, v: Any, dbid: int) -> Any:
+    from moredis.module.datatype import ModuleValue, save_value
+
+    if type(v) is ModuleValue:
+        return _ModulePayload(save_value(srv, v, key, dbid))
+    return copy_value(v)
+
+
+def _thaw(srv: Any, key: bytes, v: Any, dbid: int) -> Any:
+    if type(v) is _ModulePayload:
+        from moredis.module.datatype import load_value
+        from moredis.persistence.rdbio import Reader
+
+        return load_value(srv, Reader(v.payload), key, dbid)
+    return copy_value(v)
+
+
 def _snapshot(srv: Any) -> list[list[tuple[bytes, Any, int | None]]]:
     """What rdbSave would write: every key (expired ones too), value and expire time."""
     snap = []
     for db in srv.dbs:
         exp = db.expires
-        snap.append([(k, copy_value(v), exp.get(k) if exp else None) for k, v in db.data.items()])
+        snap.append([(k, _freeze(srv, k, v, db.id), exp.get(k) if exp else None) for k, v in db.data.items()])
     return snap
 
 
@@ -749,7 +776,7 @@ def _load_snapshot(srv: Any, snap: list, merge: bool) -> bool:
                     srv.log.warning(f"RDB has duplicated key '{k.decode('utf-8', 'replace')}' in DB {db.id}")
                     return False
                 db.delete(k)
-            data[k] = copy_value(v)
+            data[k] = _thaw(srv, k, v, db.id)
             access[k] = srv.lru_new()
             if when is not None:
                 db.set_expire(k, when)
