@@ -147,8 +147,9 @@ class Link:
         self.mod = 1
 
     def fix_mod(self) -> None:
-        """The modulus positions are taken by: 2**n2 for power-of-two filters, else bits."""
-        self.mod = (1 << self.n2) if self.n2 > 0 else (self.bits or 1)
+        """The modulus positions are taken by: 2**n2 for power-of-two filters, else bits
+        (the shift wraps at 64 as the C shift does on x86)."""
+        self.mod = (1 << (self.n2 & 63)) if self.n2 > 0 else (self.bits or 1)
 
     def check(self, a: int, b: int) -> bool:
         bf = self.bf
@@ -171,9 +172,9 @@ class Link:
             x = (x + b) & MASK64
 
     def validate(self) -> bool:
-        """bloom_validate_integrity."""
-        return not (self.error <= 0 or self.error >= 1.0 or self.n2 > 63
-                    or (self.n2 != 0 and self.bits < (1 << self.n2)) or self.bits == 0
+        """bloom_validate_integrity (a shift by n2 >= 64 wraps as on x86, as in the C)."""
+        return not (self.error <= 0 or self.error >= 1.0
+                    or (self.n2 != 0 and self.bits < (1 << (self.n2 & 63))) or self.bits == 0
                     or self.bits != self.bytes * 8 or self.hashes != math.ceil(LN2 * self.bpe))
 
 
