@@ -112,6 +112,7 @@ class BusyPump:
         self.listeners: list[socket.socket] = []
         self.accepted: list[tuple[socket.socket, Any, _SockTransport]] = []
         self.eof: set[int] = set()
+        self.handoffs: set[Any] = set()
 
     def start(self) -> None:
         srv = self.srv
@@ -196,4 +197,4 @@ class BusyPump:
                 tr.close()
                 continue
             adopted = _Adopted(conn, tr.pending)
-            asyncio.ensure_future(loop.connect_accepted_socket(lambda a=adopted: a, sock), loop=loop)
+            self.handoffs.add(asyncio.ensure_future(loop.connect_accepted_socket(lambda a=adopted: a, sock), loop=loop))

@@ -54,7 +54,7 @@ def test_script_kill(busy_srv):
     other = redis.Redis(port=busy_srv.port, socket_timeout=20)  # connected while busy
     err = _wait_busy(other)
     assert "Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE." in err
-    with pytest.raises(redis.ResponseError, match="BUSY Redis is busy running a script. You can only call SCRIPT"):
+    with pytest.raises(redis.ResponseError, match=r"BUSY Redis is busy running a script\. You can only call SCRIPT"):
         other.execute_command("FUNCTION", "KILL")
     with pytest.raises(redis.ResponseError, match="BUSY"):
         other.execute_command("FUNCTION", "STATS")
