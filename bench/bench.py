@@ -51,6 +51,14 @@ SETUP["fcall"] = [["FUNCTION", "LOAD", "REPLACE",
                    "return v end)"]]
 SUITES["scripting"] = ["evalsha", "fcall"]
 
+# issue 5: the probabilistic module, Bloom filters (target >= 0.4); -r makes __rand_int__ vary
+CUSTOM["bf_add"] = ["-r", "100000", "BF.ADD", "bf", "__rand_int__"]
+SETUP["bf_add"] = [["BF.RESERVE", "bf", "0.01", "100000"]]
+CUSTOM["bf_exists"] = ["-r", "100000", "BF.EXISTS", "bf", "__rand_int__"]
+SETUP["bf_exists"] = [["BF.RESERVE", "bf", "0.01", "100000"],
+                      ["BF.MADD", "bf", *[f"{i:012d}" for i in range(0, 100000, 7)]]]
+SUITES["bloom"] = ["bf_add", "bf_exists"]
+
 
 def free_port() -> int:
     s = socket.socket()
