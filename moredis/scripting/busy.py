@@ -112,7 +112,8 @@ class BusyPump:
         self.listeners: list[socket.socket] = []
         self.accepted: list[tuple[socket.socket, Any, _SockTransport]] = []
         self.eof: set[int] = set()
-        self.handoffs: set[Any] = set()
+        self.handoffs: set[Any] = getattr(sc, "handoffs", set())  # kept on the Scripting: tasks outlive us
+        sc.handoffs = self.handoffs
 
     def start(self) -> None:
         srv = self.srv
@@ -197,4 +198,6 @@ class BusyPump:
                 tr.close()
                 continue
             adopted = _Adopted(conn, tr.pending)
-            self.handoffs.add(asyncio.ensure_future(loop.connect_accepted_socket(lambda a=adopted: a, sock), loop=loop))
+            task = asyncio.ensure_future(loop.connect_accepted_socket(lambda a=adopted: a, sock), loop=loop)
+            self.handoffs.add(task)
+            task.add_done_callback(self.handoffs.discard)
