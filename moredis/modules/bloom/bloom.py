@@ -63,38 +63,50 @@ def murmur64a(data: bytes, seed: int) -> int:
 
 def hash64(data: bytes) -> tuple[int, int]:
     """bloom_calc_hash64: a = MurmurHash64A(seed M), b = MurmurHash64A(seed a). The mixed
-    blocks do not depend on the seed, so they are computed once for both chains."""
+    blocks do not depend on the seed, so they are computed once for both chains; items of
+    up to 15 bytes (the usual case) take a loop-free path."""
     n = len(data)
-    end = n & ~7
     nm = n * _M64
-    if end:
-        ks = []
-        for (k,) in _iter_q(data[:end]):
-            k = (k * _M64) & MASK64
-            ks.append(((k ^ (k >> 47)) * _M64) & MASK64)
-        h = (_M64 ^ nm) & MASK64
-        for k in ks:
-            h = ((h ^ k) * _M64) & MASK64
-        if n & 7:
-            tail = _from(data[end:], "little")
+    if n < 16:
+        rest = n & 7
+        if n >= 8:
+            k = (_from(data[:8], "little") * _M64) & MASK64
+            k = ((k ^ (k >> 47)) * _M64) & MASK64
+            h = (((_M64 ^ nm) & MASK64 ^ k) * _M64) & MASK64
+            tail = _from(data[8:], "little") if rest else 0
+        else:
+            k = -1
+            h = (_M64 ^ nm) & MASK64
+            tail = _from(data, "little") if rest else 0
+        if rest:
             h = ((h ^ tail) * _M64) & MASK64
         h = ((h ^ (h >> 47)) * _M64) & MASK64
         a = h ^ (h >> 47)
         h = (a ^ nm) & MASK64
-        for k in ks:
+        if k >= 0:
             h = ((h ^ k) * _M64) & MASK64
-        if n & 7:
-            h = ((h ^ tail) * _M64) & MASK64
-    else:
-        h = (_M64 ^ nm) & MASK64
-        if n:
-            tail = _from(data, "little")
+        if rest:
             h = ((h ^ tail) * _M64) & MASK64
         h = ((h ^ (h >> 47)) * _M64) & MASK64
-        a = h ^ (h >> 47)
-        h = (a ^ nm) & MASK64
-        if n:
-            h = ((h ^ tail) * _M64) & MASK64
+        return a, h ^ (h >> 47)
+    end = n & ~7
+    ks = []
+    for (k,) in _iter_q(data[:end]):
+        k = (k * _M64) & MASK64
+        ks.append(((k ^ (k >> 47)) * _M64) & MASK64)
+    tail = _from(data[end:], "little") if n & 7 else -1
+    h = (_M64 ^ nm) & MASK64
+    for k in ks:
+        h = ((h ^ k) * _M64) & MASK64
+    if tail >= 0:
+        h = ((h ^ tail) * _M64) & MASK64
+    h = ((h ^ (h >> 47)) * _M64) & MASK64
+    a = h ^ (h >> 47)
+    h = (a ^ nm) & MASK64
+    for k in ks:
+        h = ((h ^ k) * _M64) & MASK64
+    if tail >= 0:
+        h = ((h ^ tail) * _M64) & MASK64
     h = ((h ^ (h >> 47)) * _M64) & MASK64
     return a, h ^ (h >> 47)
 

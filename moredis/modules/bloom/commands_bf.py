@@ -39,7 +39,6 @@ _STATUS_ERR = {ST_MISSING: "ERR not found", ST_EMPTY: "ERR not found", ST_MISMAT
                ST_OK: "ERR item exists"}
 
 _KEYTYPE_EMPTY = rm.KEYTYPE_EMPTY
-_KEYTYPE_MODULE = rm.KEYTYPE_MODULE
 _RW = rm.READ | rm.WRITE
 _READ = rm.READ
 
@@ -48,11 +47,10 @@ def lookup(key: Any, mt: Any) -> tuple[int, Any]:
     """getValue: the status of a key for the expected module type, and the value."""
     if key is None:
         return ST_MISSING, None
-    t = key.type()
-    if t == _KEYTYPE_EMPTY:
-        return ST_EMPTY, None
-    if t == _KEYTYPE_MODULE and key.module_type_get_type() is mt:
+    if key.module_type_get_type() is mt:
         return ST_OK, key.module_type_get_value()
+    if key.type() == _KEYTYPE_EMPTY:
+        return ST_EMPTY, None
     return ST_MISMATCH, None
 
 
