@@ -353,6 +353,9 @@ def _legacy_payloads() -> dict[str, bytes]:
     p["hash-metadata-pre-ga"] = (b"\x16" + _rdb_len(3) + _rdb_len(0) + _rdb_str(b"a") + _rdb_str(b"1")
                                  + _rdb_len(far) + _rdb_str(b"b") + _rdb_str(b"2")
                                  + _rdb_len(far - 5) + _rdb_str(b"c") + _rdb_str(b"3"))
+    from moredis.persistence.encodings import lp_build
+
+    p["hash-lpex-pre-ga"] = b"\x17" + _rdb_str(lp_build([b"a", b"1", far, b"b", b"2", far + 7, b"c", b"3", 0]))
     return p
 
 
