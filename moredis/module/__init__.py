@@ -47,7 +47,16 @@ from moredis.module.context import (
     milliseconds,
     monotonic_microseconds,
 )
-from moredis.module.datatype import IO, Digest, KeyOptCtx, ModuleType, ModuleValue, TypeMethods
+from moredis.module.datatype import (
+    IO,
+    Digest,
+    KeyOptCtx,
+    ModuleType,
+    ModuleValue,
+    TypeMethods,
+    load_data_type_from_string,
+    load_data_type_from_string_encver,
+)
 from moredis.module.defrag import DefragCtx
 from moredis.module.dict import Dict, DictIterator
 from moredis.module.filters import CommandFilterCtx
@@ -99,6 +108,8 @@ __all__ = [
     "get_random_bytes",
     "get_random_hex_chars",
     "is_sub_event_supported",
+    "load_data_type_from_string",
+    "load_data_type_from_string_encver",
     "microseconds",
     "milliseconds",
     "monotonic_microseconds",

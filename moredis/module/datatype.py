@@ -18,6 +18,7 @@ from typing import Any
 
 from moredis.engine import objects as O
 from moredis.engine.digest import mix_digest, xor_digest
+from moredis.errors import RedisError
 from moredis.module import constants as K
 from moredis.persistence import rdbio
 from moredis.persistence.rdbio import RdbError
@@ -416,6 +417,30 @@ def load_value(srv: Any, reader: rdbio.Reader, key: bytes | None = None, dbid: i
     return ModuleValue(mt, value)
 
 
+def save_data_type_to_string(srv: Any, data: Any, mt: ModuleType) -> bytes | None:
+    """RedisModule_SaveDataTypeToString: what `mt`'s rdb_save writes for `data` (each
+    value behind its opcode, no type id, no EOF opcode); None when the save failed."""
+    io = IO(srv, mt, out=bytearray(), dbid=-1)
+    mt.methods.rdb_save(io, data)
+    return None if io.error else bytes(io.out)  # type: ignore[arg-type]
+
+
+def load_data_type_from_string_encver(s: bytes, mt: ModuleType, encver: int, srv: Any = None) -> Any:
+    """RedisModule_LoadDataTypeFromStringEncver: `mt`'s rdb_load over a string made by
+    save_data_type_to_string; its result (None when it failed). Short or malformed data
+    is an IO error: a module with OPTIONS_HANDLE_IO_ERRORS sees io.is_io_error(), else
+    RdbError is raised (Redis would stop the server there)."""
+    if srv is None:
+        srv = getattr(mt.module, "srv", None)
+    io = IO(srv, mt, reader=rdbio.Reader(bytes(s)), dbid=-1)
+    return mt.methods.rdb_load(io, encver)
+
+
+def load_data_type_from_string(s: bytes, mt: ModuleType, srv: Any = None) -> Any:
+    """RedisModule_LoadDataTypeFromString: with encoding version 0."""
+    return load_data_type_from_string_encver(s, mt, 0, srv)
+
+
 def _copy(mv: ModuleValue, info: Any = None) -> ModuleValue:
     m = mv.mtype.methods
     src_db, src_key, dst_db, dst_key = info if info is not None else (None, None, None, None)
@@ -425,9 +450,9 @@ def _copy(mv: ModuleValue, info: Any = None) -> ModuleValue:
     elif m.copy is not None:
         new = m.copy(src_key, dst_key, mv.value)
     else:
-        raise KeyError("copy")
+        raise KeyError("copy")  # COPY answers "not supported for this module key"
     if new is None:
-        raise KeyError("copy")
+        raise RedisError("ERR module key failed to copy")  # moduleTypeDupOrReply
     return ModuleValue(mv.mtype, new)
 
 
