@@ -89,11 +89,16 @@ def test_node_bytes_of_a_first_entry():
     # header+end 7, master entry: count 2, deleted 2, num-fields 2, "a" 3, terminator 2;
     # entry: flags 2, ms-diff 2, seq-diff 2, value 1 as an integer 2, lp-count 2
     assert node.lpbytes == 28
-    assert node.vals[0][0::2] == node.fields  # SAMEFIELDS
+    assert node.vals == [b"1"]  # SAMEFIELDS: the value alone
     s.append(sid(1, 2), [b"b", b"x" * 70], 4096, 100)  # other fields: stored in full
     # flags, ms-diff, seq-diff, num-fields, "b" 3, 70 bytes with a 2-byte header, lp-count
     assert node.lpbytes == 28 + 2 + 2 + 2 + 2 + 3 + 73 + 2
-    assert node.vals[1][0::2] != node.fields
+    assert node.vals[1] == [b"b", b"x" * 70]
+    s.append(sid(1, 3), [b"a", b"2", b"c", b"3"], 4096, 100)
+    assert node.vals[2] == [b"a", b"2", b"c", b"3"]
+    s.append(sid(2), [b"x", b"1", b"y", b"2"], 4096, 1)
+    assert s.nodes[1].vals == [(b"1", b"2")] and s.get(sid(2)) == (b"x", b"1", b"y", b"2")
+    assert s.get(sid(1, 2)) == (b"b", b"x" * 70) and s.get(sid(1, 1)) == (b"a", b"1")
 
 
 def test_nodes_close_on_entries_and_bytes():

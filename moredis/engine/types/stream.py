@@ -160,17 +160,34 @@ def _i64(v: int) -> int:
     return v - U64 if v >= 1 << 63 else v
 
 
+def expand(v: Any, fields: tuple) -> tuple:
+    """The flat (field, value, ...) tuple of a stored entry (see Node.vals)."""
+    t = type(v)
+    if t is bytes:
+        return (fields[0], v)
+    if t is tuple:
+        flat: list = [None] * (2 * len(v))
+        flat[0::2] = fields
+        flat[1::2] = v
+        return tuple(flat)
+    return tuple(v)
+
+
 class Node:
     """One listpack node of the stream's radix tree.
 
     `key` is the master ID (the first entry ever appended), `fields` the master fields,
-    `ids`/`vals` every entry appended (tombstones included; `vals[i]` is the flat
-    field, value, ... tuple), `dead` the positions of deleted entries, `live` the entries
+    `ids`/`vals` every entry appended (tombstones included), `dead` the positions of
+    deleted entries, `live` the entries
     not deleted, `lpbytes` the exact size of Redis's listpack for this node and `alloc`
     the size of its allocation (preallocated, grown and shrunk as listpack.c reallocs),
-    which is what MEMORY USAGE adds up. An entry carries Redis's SAMEFIELDS flag exactly
-    when its field names equal `fields` (streamAppendItem sets it on that test), and the
-    DELETED flag when its position is in `dead`: that is the whole listpack layout."""
+    which is what MEMORY USAGE adds up.
+
+    `vals[i]` is stored compactly: an entry whose field names equal `fields` (Redis's
+    SAMEFIELDS flag, which streamAppendItem sets on exactly that test) keeps only its
+    values, as the value itself (one field) or a tuple of values; any other entry keeps
+    a flat [field, value, ...] list. `expand(vals[i], fields)` gives the flat tuple.
+    With `dead` (Redis's DELETED flag) that is the whole listpack layout."""
 
     __slots__ = ("alloc", "dead", "fields", "ids", "key", "live", "lpbytes", "vals")
 
@@ -178,7 +195,7 @@ class Node:
         self.key = key
         self.fields = fields
         self.ids: list[int] = []
-        self.vals: list[tuple] = []
+        self.vals: list[Any] = []
         self.dead: set[int] | None = None
         self.live = 0
         nf = len(fields)
@@ -241,6 +258,15 @@ class Node:
         self.live = live - k
         self.resize(lp_int_size(live - k) - lp_int_size(live))
         self.resize(lp_int_size(ndead + k) - lp_int_size(ndead))
+
+
+def _extend(out: list, ids: list[int], vals: list, fields: tuple) -> None:
+    """Append (id, flat values) pairs for a run of live entries of one node."""
+    if len(fields) == 1:
+        f = fields[0]
+        out.extend([(i, (f, v) if type(v) is bytes else expand(v, fields)) for i, v in zip(ids, vals, strict=True)])
+    else:
+        out.extend([(i, expand(v, fields)) for i, v in zip(ids, vals, strict=True)])
 
 
 class NACK:
@@ -391,18 +417,16 @@ class Stream:
         d = (i & MASK64) - (key & MASK64)
         size += 2 if 0 <= d <= 127 else lp_int_size(_i64(d))  # seq-diff
         if same:
-            # SAMEFIELDS: only the values are stored; share the master field objects
+            # SAMEFIELDS: only the values are stored (the master holds the fields)
             if nf == 1:
-                vals: tuple = (fields[0], fv[1])
-                size += lp_entry_size(fv[1])
+                vals: Any = fv[1]
+                size += lp_entry_size(vals)
             else:
-                lst = list(fv)
-                lst[0::2] = fields
-                vals = tuple(lst)
-                size += sum(map(lp_entry_size, fv[1::2]))
+                vals = tuple(fv[1::2])
+                size += sum(map(lp_entry_size, vals))
             size += lp_int_size(nf + 3)
         else:
-            vals = tuple(fv)
+            vals = list(fv)
             size += lp_int_size(nf) + sum(map(lp_entry_size, fv)) + lp_int_size(2 * nf + 4)
         live = node.live
         if live:
@@ -440,7 +464,7 @@ class Stream:
         node, j = loc
         if node.dead is not None and j in node.dead:
             return None
-        return node.vals[j]
+        return expand(node.vals[j], node.fields)
 
     def exists(self, i: int) -> bool:
         return self.get(i) is not None
@@ -470,7 +494,7 @@ class Stream:
                     if i > end:
                         return
                     if dead is None or j not in dead:
-                        yield i, vals[j]
+                        yield i, expand(vals[j], node.fields)
                     j += 1
                 k += 1
         else:
@@ -486,7 +510,7 @@ class Stream:
                     if i < start:
                         return
                     if dead is None or j not in dead:
-                        yield i, vals[j]
+                        yield i, expand(vals[j], node.fields)
                     j -= 1
                 k -= 1
 
@@ -513,13 +537,13 @@ class Stream:
                 if node.dead is None:
                     if count and j1 - j0 > count - len(out):
                         j1 = j0 + count - len(out)
-                    out.extend(zip(ids[j0:j1], node.vals[j0:j1], strict=True))
+                    _extend(out, ids[j0:j1], node.vals[j0:j1], node.fields)
                 else:
                     dead = node.dead
                     vals = node.vals
                     for j in range(j0, j1):
                         if j not in dead:
-                            out.append((ids[j], vals[j]))
+                            out.append((ids[j], expand(vals[j], node.fields)))
                             if count and len(out) >= count:
                                 break
                 if count and len(out) >= count:
@@ -536,13 +560,13 @@ class Stream:
                     if count and j1 - j0 > count - len(out):
                         j0 = j1 - (count - len(out))
                     back = slice(j1 - 1, j0 - 1 if j0 else None, -1)  # j1 >= 1: the node starts <= end
-                    out.extend(zip(ids[back], node.vals[back], strict=True))
+                    _extend(out, ids[back], node.vals[back], node.fields)
                 else:
                     dead = node.dead
                     vals = node.vals
                     for j in range(j1 - 1, j0 - 1, -1):
                         if j not in dead:
-                            out.append((ids[j], vals[j]))
+                            out.append((ids[j], expand(vals[j], node.fields)))
                             if count and len(out) >= count:
                                 break
                 if count and len(out) >= count:
