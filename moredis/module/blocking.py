@@ -17,6 +17,7 @@ import threading
 import time
 from typing import Any
 
+from moredis.commands.registry import SKIP_SLOWLOG
 from moredis.module import constants as K
 from moredis.server.blocking import MODULE
 
@@ -44,6 +45,7 @@ class BlockedClient:
         "timed_out",
         "timeout_cb",
         "unblock_pending",
+        "unblocking",
     )
 
     def __init__(self, srv: Any, module: Any, client: Any, reply_cb: Any, timeout_cb: Any,
@@ -64,6 +66,7 @@ class BlockedClient:
         self.argv = argv
         self.on_keys = False
         self.unblock_pending = False
+        self.unblocking = False
         self.auth_cb: Any = None
         self.thread_ctx: Any = None
         self.promise: Any = None
@@ -126,8 +129,10 @@ class BlockedClient:
         c = self.client
         served = False
         if not self.done and not self.timed_out and not self.disconnected and c is not None \
-                and c.blocked is not None and c.blocked.data is self:
+                and c.blocked is not None and _bc_of(c.blocked) is self:
+            self.unblocking = True
             srv.blocking.unblock(c)
+            self.unblocking = False
             self.done = True
             if self.reply_cb is not None:
                 self._run(self.reply_cb, reply=True)
@@ -165,6 +170,28 @@ class BlockedClient:
                 ctx._finish()
         self.privdata = None
 
+    def _on_unblock(self, c: Any) -> None:
+        """The block ends without the module: the client disconnected (disconnect
+        callback), or CLIENT UNBLOCK ... ERROR. Timeouts and the module's own unblocks
+        are handled where they happen."""
+        if self.unblocking or self.done or self.timed_out:
+            return
+        if c.conn is None or getattr(c.conn, "closed", False):
+            self.disconnected = True
+            if self.disconnect_cb is not None:
+                ctx = self._ctx()
+                try:
+                    self.disconnect_cb(ctx, self)
+                except Exception as e:  # pragma: no cover
+                    self.srv.log.warning(f"<{self.module.name}> disconnect callback failed: {e!r}")
+                finally:
+                    ctx._finish()
+        else:
+            self.done = True  # CLIENT UNBLOCK ERROR: the error is the reply
+        if self.on_keys or not self.disconnected:
+            self._free()
+            self.module.blocked_clients = max(0, self.module.blocked_clients - 1)
+
     def _on_timeout(self, c: Any) -> None:
         self.timed_out = True
         if self.timeout_cb is not None:
@@ -180,15 +207,21 @@ class BlockedClient:
         """Commandstats and the slow log see the command once, with its background time."""
         cmd = c.cmd if c is not None else None
         if cmd is not None:
+            srv = self.srv
+            us = self.background_us
             cmd.calls += 1
-            cmd.usec += self.background_us
-            self.srv.stat_numcommands += 1
+            cmd.usec += us
+            srv.stat_numcommands += 1
+            if us >= srv.slowlog_threshold_us >= 0 and not cmd.flags & SKIP_SLOWLOG and self.argv is not None:
+                srv.slowlog_add(c, self.argv, us)  # updateStatsOnUnblock
 
     def _key_ready(self, c: Any, st: Any, db: Any, key: bytes) -> None:
         """moduleTryServeClientBlockedOnKey: OK from the reply callback ends the block."""
         rc = self._run(self.reply_cb, reply=True, key=key) if self.reply_cb is not None else K.OK
         if rc in (None, K.OK):
+            self.unblocking = True
             self.srv.blocking.unblock(c)
+            self.unblocking = False
             self.done = True
             self._account(c)
             self._free()
@@ -231,51 +264,108 @@ def block_client(ctx: Any, reply_cb: Any, timeout_cb: Any, free_privdata: Any, t
         bc.on_keys = True
         srv.blocking.block_on_keys(c, list(keys), timeout_ms, bc._on_timeout,
                                    unblock_on_nokey=bool(flags & K.BLOCK_UNBLOCK_DELETED))
-        c.blocked.data = bc
-        c.blocked.key_ready = bc._key_ready
-        c.blocked.kind = MODULE if False else c.blocked.kind
+        c.blocked.key_ready = bc._key_ready  # st.data keeps the engine's own marker ("nokey")
+        c.blocked.on_unblock = bc._on_unblock
     else:
-        srv.blocking.block_custom(c, MODULE, timeout_ms, bc._on_timeout, data=bc)
+        # no timeout callback: CLIENT UNBLOCK cannot release it (moduleBlockedClientMayTimeout)
+        srv.blocking.block_custom(c, MODULE, timeout_ms, bc._on_timeout if timeout_cb is not None else None,
+                                  on_unblock=bc._on_unblock, data=bc)
     return bc
 
 
+def _bc_of(st: Any) -> BlockedClient | None:
+    """The module handle behind a block state (custom blocks keep it in data, blocks on
+    keys in their key_ready callback)."""
+    d = st.data
+    if isinstance(d, BlockedClient):
+        return d
+    return getattr(st.key_ready, "__self__", None)
+
+
 def client_gone(mods: Any, c: Any) -> None:
-    """A blocked client disconnected: the module's disconnect callback is told."""
+    """A client closed (freeClient): a block still pending is ended as a disconnection."""
     st = c.blocked
-    bc = getattr(st, "data", None) if st is not None else None
+    bc = _bc_of(st) if st is not None else None
     if isinstance(bc, BlockedClient) and not bc.done:
-        bc.disconnected = True
-        if bc.disconnect_cb is not None:
-            ctx = bc._ctx()
-            try:
-                bc.disconnect_cb(ctx, bc)
-            except Exception as e:  # pragma: no cover
-                mods.srv.log.warning(f"<{bc.module.name}> disconnect callback failed: {e!r}")
-            finally:
-                ctx._finish()
-        if bc.on_keys:
-            bc._free()
-            bc.module.blocked_clients = max(0, bc.module.blocked_clients - 1)
+        bc._on_unblock(c)
 
 
 def make_promise(ctx: Any, c: Any) -> Any:
-    """RM_Call with K on a command that blocked: a CallReply of type PROMISE."""
+    """RM_Call with K on a command that blocked: a CallReply of type PROMISE. When the
+    command is served (or times out) the unblock handler gets its reply."""
     from moredis.module.callreply import CallReply
 
     reply = CallReply(None, c.resp)
-    reply.promise = _Promise(ctx, c)
+    p = _Promise(ctx.srv, ctx.module, c)
+    reply.promise = p
+    c.blocked.on_unblock = p._on_unblock
     return reply
 
 
 class _Promise:
-    __slots__ = ("aborted", "client", "ctx", "data", "handler")
+    """The pending RM_Call: `handler(ctx, reply, data)` runs once the call is answered."""
 
-    def __init__(self, ctx: Any, client: Any) -> None:
-        self.ctx = ctx
+    __slots__ = ("aborted", "client", "data", "done", "handler", "module", "srv")
+
+    def __init__(self, srv: Any, module: Any, client: Any) -> None:
+        self.srv = srv
+        self.module = module
         self.client = client
         self.handler: Any = None
         self.data: Any = None
         self.aborted = False
+        self.done = False
+
+    def set_unblock_handler(self, handler: Any, data: Any = None) -> None:
+        self.handler = handler
+        self.data = data
+
+    def abort(self) -> int:
+        """RM_CallReplyPromiseAbort: OK if the call was still pending (the handler will
+        not run), ERR once it was answered or aborted."""
+        if self.done or self.aborted or self.client.blocked is None:
+            return K.ERR
+        self.aborted = True
+        self.srv.blocking.unblock(self.client)
+        return K.OK
+
+    def _on_unblock(self, c: Any) -> None:
+        # the reply is written right after unblock() returns: deliver it once it is there
+        loop = self.srv.loop
+        if loop is not None:
+            loop.call_soon(locked(self.srv, self._resolve))
+        else:
+            self._resolve()
+
+    def _resolve(self) -> None:
+        from moredis.module.call import _call_reply
+        from moredis.module.context import Ctx
+
+        c = self.client
+        srv = self.srv
+        mods = srv.modules
+        if c.blocked is not None:  # blocked again (re-executed and still waiting)
+            c.blocked.on_unblock = self._on_unblock
+            return
+        self.done = True
+        try:
+            if self.aborted or self.handler is None:
+                return
+            reply = _call_reply(c.w, c.resp)
+            hc = mods.fake_client(2)
+            ctx = Ctx(srv, self.module, hc)
+            mods.prop.begin()
+            try:
+                self.handler(ctx, reply, self.data)
+            except Exception as e:
+                srv.log.warning(f"<{self.module.name}> promise unblock handler failed: {e!r}")
+            finally:
+                ctx._finish()
+                mods.prop.end()
+                mods.release_fake_client(hc)
+                srv.flush_pending()
+        finally:
+            mods.release_fake_client(c)
 
 
 # --- thread-safe contexts and the server lock (F20) -----------------------------------------

@@ -140,6 +140,16 @@ class CallReply:
             replay(w, self.node)
         return b"".join(w.out)
 
+    def promise_set_unblock_handler(self, handler: Any, data: Any = None) -> None:
+        """RedisModule_CallReplyPromiseSetUnblockHandler: handler(ctx, reply, data) when the
+        blocked call is answered."""
+        if self.promise is not None:
+            self.promise.set_unblock_handler(handler, data)
+
+    def promise_abort(self) -> int:
+        """RedisModule_CallReplyPromiseAbort: OK when the pending call was cancelled."""
+        return self.promise.abort() if self.promise is not None else K.ERR
+
     # --- Pythonic access -------------------------------------------------------------
     def to_python(self) -> Any:
         return None if self.node is None else self.node.to_python()

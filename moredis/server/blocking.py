@@ -158,8 +158,8 @@ class Blocking:
     def unblock_with(self, c: Any, how: str) -> bool:
         """CLIENT UNBLOCK: 'timeout' replies as on timeout; 'error' with UNBLOCKED."""
         st = c.blocked
-        if st is None or st.kind == PAUSE:
-            return False
+        if st is None or st.kind == PAUSE or (st.kind == MODULE and st.on_timeout is None):
+            return False  # a module block without a timeout callback cannot be released
         self.unblock(c)
         if how == "error":
             c.w.error("UNBLOCKED client unblocked via CLIENT UNBLOCK")

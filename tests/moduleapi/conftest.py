@@ -43,7 +43,8 @@ class ModServer:
         self._clients: list = []
 
     def client(self, protocol: int = 2, **kw) -> redis.Redis:
-        c = redis.Redis(port=self.port, protocol=protocol, socket_timeout=20, **kw)
+        kw.setdefault("socket_timeout", 20)
+        c = redis.Redis(port=self.port, protocol=protocol, **kw)
         self._clients.append(c)
         return c
 
