@@ -218,6 +218,41 @@ class Node:
         elif delta:
             self.grow(delta)
 
+    @classmethod
+    def from_entries(cls, key: int, fields: tuple, entries: list[tuple[int, list[bytes], bool]]) -> Node:
+        """A node rebuilt from its listpack contents (RDB loading): `entries` holds
+        (id, [field, value, ...], deleted) in order; sizes as if allocated to fit."""
+        node = cls(key, tuple(fields), 0)
+        dead = set()
+        for j, (i, fv, deleted) in enumerate(entries):
+            nf = len(fv) >> 1
+            same = tuple(fv[0::2]) == node.fields
+            size = 2 + lp_int_size(_i64((i >> 64) - (key >> 64))) + lp_int_size(_i64((i & MASK64) - (key & MASK64)))
+            if same:
+                vals: Any = fv[1] if nf == 1 else tuple(fv[1::2])
+                size += sum(map(lp_entry_size, fv[1::2])) + lp_int_size(nf + 3)
+            else:
+                vals = list(fv)
+                size += lp_int_size(nf) + sum(map(lp_entry_size, fv)) + lp_int_size(2 * nf + 4)
+            node.ids.append(i)
+            node.vals.append(vals)
+            node.lpbytes += size
+            if deleted:
+                dead.add(j)
+        node.live = len(entries) - len(dead)
+        node.dead = dead or None
+        node.lpbytes += lp_int_size(node.live) - 2 + lp_int_size(len(dead)) - 2
+        node.alloc = jemalloc_size(node.lpbytes)
+        return node
+
+    def entries(self) -> list[tuple[int, tuple, bool, bool]]:
+        """(id, flat field/value tuple, deleted, samefields) of every entry, tombstones
+        included, in listpack order (what an RDB writer serialises)."""
+        fields = self.fields
+        dead = self.dead or ()
+        return [(i, expand(v, fields), j in dead, type(v) is not list)
+                for j, (i, v) in enumerate(zip(self.ids, self.vals, strict=True))]
+
     def copy(self) -> Node:
         n = Node.__new__(Node)
         n.key = self.key
@@ -377,6 +412,13 @@ class Stream:
         self.max_deleted = 0
         self.entries_added = 0
         self.groups: dict[bytes, Group] | None = None
+
+    def add_node(self, node: Node) -> None:
+        """Append a node built by Node.from_entries (RDB loading). The loader then sets
+        last_id, first_id, max_deleted and entries_added from the payload."""
+        self.nodes.append(node)
+        self.starts.append(node.key)
+        self.length += node.live
 
     def encoding(self) -> str:
         return "stream"
