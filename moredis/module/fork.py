@@ -146,9 +146,15 @@ class ForkMixin:
             os.close(rfd)
             _child_pipe = wfd
             srv.is_child = True
+            srv.log.role = "C"
+
+            def on_sigusr1(signum: int, frame: Any) -> None:  # sigKillChildHandler
+                srv.log.verbose("Received SIGUSR1 in child, exiting now.")
+                os._exit(255)  # SERVER_CHILD_NOERROR_RETVAL
+
             try:
-                signal.signal(signal.SIGUSR1, signal.SIG_DFL)
-            except ValueError:  # not the main thread (an embedded server): the default stays
+                signal.signal(signal.SIGUSR1, on_sigusr1)
+            except ValueError:  # only the main thread may: the default (terminate) stays
                 pass
             return 0
         os.close(wfd)
