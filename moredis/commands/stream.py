@@ -113,7 +113,7 @@ def _s(b: bytes) -> str:
 def _subcommand_syntax(argv: list[bytes]) -> RedisError:
     """addReplySubcommandSyntaxError."""
     return RedisError("ERR unknown subcommand or wrong number of arguments for '%s'. Try %s HELP."
-                      % (argv[1][:128].decode("utf-8", "surrogateescape"),
+                      % (c_str(argv[1])[:128].decode("utf-8", "surrogateescape"),
                          argv[0].decode("utf-8", "surrogateescape").upper()))
 
 
