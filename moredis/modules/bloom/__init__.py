@@ -174,9 +174,10 @@ def on_load(ctx: rm.Ctx, args: list[bytes]) -> int:
     if bf_type is None or cf_type is None:
         return rm.ERR
     types = commands_bf.Types(bf_type, cf_type)
-    for name, fn, flags in commands_bf.COMMANDS + commands_cf.COMMANDS:
+    for name, fn, flags, summary in commands_bf.COMMANDS + commands_cf.COMMANDS:
         if ctx.create_command(name, partial(fn, types), flags, 1, 1, 1) == rm.ERR:
             return rm.ERR
+        ctx.get_command(name).set_command_info(rm.CommandInfo(summary=summary))
     sketches = _load_sketches()
     if sketches is not None and sketches.register(ctx) == rm.ERR:
         return rm.ERR
