@@ -43,7 +43,11 @@ def module_loadex_command(c: Any, argv: list[bytes]) -> None:
     while i < len(argv):
         opt = argv[i].upper()
         if opt == b"CONFIG" and i + 2 < len(argv):
-            configs.append((argv[i + 1].decode().lower(), argv[i + 2].decode("utf-8", "surrogateescape")))
+            name = argv[i + 1].decode("utf-8", "surrogateescape").lower()
+            if any(n == name for n, _ in configs):
+                c.srv.log.warning(f"Module Configuration detected twice: {name}")
+                raise RedisError("ERR Error loading the extension. Please check the server logs.")
+            configs.append((name, argv[i + 2].decode("utf-8", "surrogateescape")))
             i += 3
         elif opt == b"ARGS":
             args = list(argv[i + 1:])

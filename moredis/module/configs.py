@@ -67,6 +67,7 @@ def register(ctx: Any, kind: str, name: str, default: Any, flags: int, getfn: An
     d = ConfigDef(full, "special", default, _core_flags(flags), parse=holder.parse, fmt=holder.fmt,
                   module=m.name)
     d.hooks.append(holder.apply)
+    d.module_string = kind == "string"  # type: ignore[attr-defined]  # CONFIG REWRITE quotes it
     holder.default = default
     cfg.defs[full] = d
     cfg.values[full] = default
@@ -144,10 +145,17 @@ class _ModuleConfig:
         if k == "enum":
             names, values = self.enum
             if self.flags & K.CONFIG_BITFLAGS:
-                if v in values:
-                    return names[values.index(v)]
-                parts = [n for n, bit in zip(names, values, strict=True) if bit and v & bit == bit]
-                return " ".join(parts)
+                # configEnumGetValue: an exact match, else the names whose bits are all still
+                # unmatched, in registration order
+                parts = []
+                unmatched = v
+                for n, bit in zip(names, values, strict=True):
+                    if v == bit:
+                        return n
+                    if bit and bit == unmatched & bit:
+                        parts.append(n)
+                        unmatched &= ~bit
+                return " ".join(parts) if parts and not unmatched else ""
             return names[values.index(v)] if v in values else ""
         if v is None:
             return ""
@@ -176,6 +184,7 @@ def load_configs(ctx: Any) -> int:
         return K.ERR
     mods = srv.modules
     holders = getattr(mods, "config_holders", {})
+    applies: list = []
     for full in m.configs:
         h = holders.get(full)
         if h is None:
@@ -187,10 +196,17 @@ def load_configs(ctx: Any) -> int:
             srv.config.values[full] = value
             rc = h.setfn(h.name, value, h.privdata)
             _setter_result(rc)
-            if h.applyfn is not None:
-                _setter_result(h.applyfn(ctx, h.privdata))
         except (ConfigError, ValueError) as e:
             srv.log.warning(f"Issue during loading of configuration {full} : {e}")
+            return K.ERR
+        if h.applyfn is not None and h.applyfn not in applies:
+            applies.append(h.applyfn)
+    # loadModuleConfigs: every value first, then each apply function once
+    for fn in applies:
+        try:
+            _setter_result(fn(ctx, None))
+        except (ConfigError, ValueError) as e:
+            srv.log.warning(f"Issue attempting to apply configurations of module {m.name}: {e}")
             return K.ERR
     return K.OK
 

@@ -885,6 +885,8 @@ def _option_lines(cfg: Config, d: ConfigDef) -> list[tuple[str, bool]] | None:
         if v == "" and d.default == "":
             return [(f"{name} {repr_string(v)}", False)]
         return [(f"{name} {repr_string(v)}", changed)]
+    if getattr(d, "module_string", False):  # a module's string config (module/configs.py): quoted
+        return [(f"{name} {repr_string(cfg.format(d, v))}", changed)]
     return [(f"{name} {cfg.format(d, v)}", changed)]
 
 

@@ -117,6 +117,15 @@ class ModuleManager:
                        f"usedby=[{usedby}],using=[{using}],options=[{'|'.join(opts)}]")
         return out
 
+    def config_lines(self) -> list[str]:
+        """CONFIG REWRITE keeps one `loadmodule path args...` line per loaded module
+        (rewriteConfigLoadmoduleOption)."""
+        out = []
+        for m in self.modules.values():
+            parts = [m.path] + [a.decode("utf-8", "surrogateescape") for a in m.args]
+            out.append("loadmodule " + " ".join(parts))
+        return out
+
     def list_for_hello(self) -> list[list[tuple[bytes, Any]]]:
         return [[(b"name", m.name.encode()), (b"ver", m.ver), (b"path", m.path.encode()),
                  (b"args", [a for a in m.args])] for m in self.modules.values()]
