@@ -264,7 +264,9 @@ class IO:
         rdbio.save_len(self._op(rdbio.MOD_UINT), n & 0xFFFFFFFFFFFFFFFF)
 
     def save_signed(self, n: int) -> None:
-        rdbio.save_len(self._op(rdbio.MOD_SINT), n & 0xFFFFFFFFFFFFFFFF)
+        """RM_SaveSigned stores the two's complement through RM_SaveUnsigned, so under
+        the UINT opcode (the SINT opcode is never written)."""
+        rdbio.save_len(self._op(rdbio.MOD_UINT), n & 0xFFFFFFFFFFFFFFFF)
 
     def save_string(self, s: bytes | str) -> None:
         rdbio.save_string(self._op(rdbio.MOD_STRING), s.encode() if isinstance(s, str) else bytes(s),
@@ -314,7 +316,7 @@ class IO:
         return self._guard(self.reader.length, 0)  # type: ignore[union-attr]
 
     def load_signed(self) -> int:
-        if not self._expect(rdbio.MOD_SINT):
+        if not self._expect(rdbio.MOD_UINT):  # as RM_LoadSigned: an unsigned reinterpreted
             return 0
         n = self._guard(self.reader.length, 0)  # type: ignore[union-attr]
         return n - (1 << 64) if n >= 1 << 63 else n

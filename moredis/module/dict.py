@@ -70,13 +70,18 @@ class Dict:
 
 
 class DictIterator:
-    """A cursor over a Dict. `next()`/`prev()` return (key, value) or None at the end."""
+    """A cursor over a Dict, with rax iterator semantics: after a seek the first next()
+    or prev() returns the element the seek landed on; after that next() / prev() step
+    from the element last returned. compare() looks at that current element (the seek
+    position before any step). Both return (key, value), or None at either end."""
 
-    __slots__ = ("_dict", "_fwd_ok", "_pos")
+    __slots__ = ("_cur", "_dict", "_eof", "_seeked")
 
     def __init__(self, d: Dict, op: str, key: bytes) -> None:
         self._dict = d
-        self._pos = -1
+        self._cur = -1
+        self._seeked = False
+        self._eof = True
         self.reseek(op, key)
 
     def reseek(self, op: str, key: bytes = b"") -> bool:
@@ -101,36 +106,51 @@ class DictIterator:
         else:  # ==
             i = sd.bisect_left(key)
             pos = i if i < n and keys[i] == key else n
-        self._pos = pos
-        return 0 <= pos < n
+        self._cur = pos
+        self._seeked = True
+        self._eof = not 0 <= pos < n
+        return not self._eof
+
+    def _step(self, delta: int) -> tuple[bytes, Any] | None:
+        if self._eof:
+            return None
+        sd = self._dict._d
+        if self._seeked:
+            self._seeked = False
+        else:
+            self._cur += delta
+        if not 0 <= self._cur < len(sd):
+            self._eof = True
+            return None
+        return sd.peekitem(self._cur)
 
     def next(self) -> tuple[bytes, Any] | None:
-        """RedisModule_DictNext(C): the element under the cursor, then step forward."""
-        sd = self._dict._d
-        if not 0 <= self._pos < len(sd):
-            return None
-        k, v = sd.peekitem(self._pos)
-        self._pos += 1
-        return k, v
+        """RedisModule_DictNext(C): the next element (the seeked one first)."""
+        return self._step(1)
 
     def prev(self) -> tuple[bytes, Any] | None:
-        """RedisModule_DictPrev(C): the element under the cursor, then step back."""
-        sd = self._dict._d
-        if not 0 <= self._pos < len(sd):
-            return None
-        k, v = sd.peekitem(self._pos)
-        self._pos -= 1
-        return k, v
+        """RedisModule_DictPrev(C): the previous element (the seeked one first)."""
+        return self._step(-1)
 
     def compare(self, op: str, key: bytes) -> bool:
-        """RedisModule_DictCompare(C): how the current element compares with `key`."""
+        """RedisModule_DictCompare(C): whether the current element `op` key holds
+        (op: == > >= < <=); False at the end, or for another operator (raxCompare)."""
         sd = self._dict._d
-        if not 0 <= self._pos < len(sd):
+        if self._eof or not 0 <= self._cur < len(sd):
             return False
-        cur = sd.peekitem(self._pos)[0]
-        return {"==": cur == key, ">": cur > key, ">=": cur >= key, "<": cur < key, "<=": cur <= key,
-                "^": True, "$": True}[op]
+        cur = sd.peekitem(self._cur)[0]
+        if op == "==":
+            return cur == key
+        if op == ">":
+            return cur > key
+        if op == ">=":
+            return cur >= key
+        if op == "<":
+            return cur < key
+        if op == "<=":
+            return cur <= key
+        return False
 
     def stop(self) -> None:
         """RedisModule_DictIteratorStop."""
-        self._pos = -1
+        self._eof = True
