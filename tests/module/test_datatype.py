@@ -139,3 +139,25 @@ def test_delete_calls_unlink_and_free(r):
     r.execute_command("datatype2.set", "k", 8, "x")
     r.execute_command("datatype2.set", "k", 9, "x")  # the old value is replaced: freed
     assert r.execute_command("datatype2.calls", "free") == [b"8"]
+
+
+# DUMP payloads of the same values saved by C types on Redis 7.4.1
+REDIS_DUMPS = {
+    ("1", "5"): "0781a6ba1b7adca9d4000205000c00f6114904bb7ddcb8",
+    ("2", "-7"): "0781a6ba1b7adca9d8030281fffffffffffffff9000c00cce5628b181fd5f2",
+    ("6", "0"): "0781a6ba1b7adca9e80202412c0281ffffffffffffffff05c07b050b68656c6c6f20776f726c6404000000000000f83f"
+                "030000204005c30e16043078632e63e004000364702d37050005c0fb000c0077ac3d3f6c95cb4c",
+}
+
+
+@pytest.mark.parametrize("typ,value", list(REDIS_DUMPS))
+def test_dump_payload_matches_redis(modserver, typ, value):
+    r = modserver("dumptypes").client()
+    r.execute_command("t.set", "k", typ, value)
+    assert r.dump("k").hex() == REDIS_DUMPS[(typ, value)]
+    r.restore("k2", 0, bytes.fromhex(REDIS_DUMPS[(typ, value)]))  # and Redis's payload loads back
+    got = r.execute_command("t.get", "k2")
+    if typ == "6":
+        assert got.startswith(b"(300, -1, b'123', b'hello world', 1.5, 2.5, ") and got.endswith(b"b'', b'-5')")
+    else:
+        assert got == value.encode()
