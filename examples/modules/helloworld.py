@@ -54,7 +54,7 @@ def hello_list_sum_len(ctx: rm.Ctx, argv: list[bytes]) -> int:
 
 def hello_list_splice(ctx: rm.Ctx, argv: list[bytes]) -> int:
     """HELLO.LIST.SPLICE srclist dstlist count: move `count` elements from the tail of
-    srclist to the head of dstlist."""
+    srclist to the head of dstlist (fewer if srclist runs out); reply srclist's length."""
     if len(argv) != 4:
         return ctx.wrong_arity()
     src = ctx.open_key(argv[1], rm.READ | rm.WRITE)
@@ -64,7 +64,7 @@ def hello_list_splice(ctx: rm.Ctx, argv: list[bytes]) -> int:
         return ctx.reply_with_error(rm.ERRORMSG_WRONGTYPE)
     count = rm.string_to_long_long(argv[3])
     if count is None or count < 0:
-        count = 1
+        return ctx.reply_with_error("ERR invalid count")
     while count > 0:
         ele = src.list_pop(rm.LIST_TAIL)
         if ele is None:
@@ -72,6 +72,10 @@ def hello_list_splice(ctx: rm.Ctx, argv: list[bytes]) -> int:
         dst.list_push(rm.LIST_HEAD, ele)
         count -= 1
     return ctx.reply_with_long_long(src.value_length())
+
+
+# In C this twin shows automatic memory management; keys and strings need none in Python.
+hello_list_splice_auto = hello_list_splice
 
 
 def hello_rand_array(ctx: rm.Ctx, argv: list[bytes]) -> int:
@@ -89,9 +93,11 @@ def hello_rand_array(ctx: rm.Ctx, argv: list[bytes]) -> int:
 
 
 def hello_repl1(ctx: rm.Ctx, argv: list[bytes]) -> int:
-    """HELLO.REPL1: replicate ECHO and INCR, reply 0."""
+    """HELLO.REPL1: replicate ECHO foo, and INCR foo / INCR bar through calls with the
+    '!' modifier; the three go to replicas and AOF wrapped in MULTI/EXEC. Replies 0."""
     ctx.replicate("ECHO", "c", "foo")
-    ctx.replicate("INCR", "c", "foo")
+    ctx.call("INCR", "c!", "foo")
+    ctx.call("INCR", "c!", "bar")
     return ctx.reply_with_long_long(0)
 
 
@@ -124,7 +130,9 @@ def hello_toggle_case(ctx: rm.Ctx, argv: list[bytes]) -> int:
     if t == rm.KEYTYPE_STRING:
         buf = key.string_dma(rm.WRITE)
         buf[:] = bytes(buf).swapcase()
-    return ctx.reply_with_simple_string("OK")
+    key.close()
+    ctx.reply_with_simple_string("OK")
+    return ctx.replicate_verbatim()
 
 
 def hello_more_expire(ctx: rm.Ctx, argv: list[bytes]) -> int:
@@ -139,6 +147,58 @@ def hello_more_expire(ctx: rm.Ctx, argv: list[bytes]) -> int:
     if expire != rm.NO_EXPIRE:
         key.set_expire(expire + addms)
     return ctx.reply_with_simple_string("OK")
+
+
+def hello_zsumrange(ctx: rm.Ctx, argv: list[bytes]) -> int:
+    """HELLO.ZSUMRANGE key startscore endscore: the sum of the scores in the range, walked
+    forward then backward with the range iterator; both sums, which should match."""
+    if len(argv) != 4:
+        return ctx.wrong_arity()
+    start = rm.string_to_double(argv[2])
+    end = rm.string_to_double(argv[3])
+    if start is None or end is None:
+        return ctx.reply_with_error("ERR invalid range")
+    key = ctx.open_key(argv[1], rm.READ | rm.WRITE)
+    if key.type() != rm.KEYTYPE_ZSET:
+        return ctx.reply_with_error(rm.ERRORMSG_WRONGTYPE)
+    sum_a = sum_b = 0.0
+    key.zset_first_in_score_range(start, end, 0, 0)
+    while not key.zset_range_end_reached():
+        sum_a += key.zset_range_current_element()[1]
+        key.zset_range_next()
+    key.zset_range_stop()
+    key.zset_last_in_score_range(start, end, 0, 0)
+    while not key.zset_range_end_reached():
+        sum_b += key.zset_range_current_element()[1]
+        key.zset_range_prev()
+    key.zset_range_stop()
+    key.close()
+    ctx.reply_with_array(2)
+    ctx.reply_with_double(sum_a)
+    return ctx.reply_with_double(sum_b)
+
+
+def hello_lexrange(ctx: rm.Ctx, argv: list[bytes]) -> int:
+    """HELLO.LEXRANGE key min_lex max_lex min_age max_age: the elements of a sorted set
+    (all scored 0, named "<name>:<age>") within the lex range; as in the C original the
+    ages are not checked."""
+    if len(argv) != 6:
+        return ctx.wrong_arity()
+    key = ctx.open_key(argv[1], rm.READ | rm.WRITE)
+    if key.type() != rm.KEYTYPE_ZSET:
+        return ctx.reply_with_error(rm.ERRORMSG_WRONGTYPE)
+    if key.zset_first_in_lex_range(argv[2], argv[3]) != rm.OK:
+        return ctx.reply_with_error("invalid range")
+    n = 0
+    ctx.reply_with_array(rm.POSTPONED_LEN)
+    while not key.zset_range_end_reached():
+        ctx.reply_with_string(key.zset_range_current_element()[0])
+        key.zset_range_next()
+        n += 1
+    key.zset_range_stop()
+    ctx.reply_set_array_length(n)
+    key.close()
+    return rm.OK
 
 
 def hello_hcopy(ctx: rm.Ctx, argv: list[bytes]) -> int:
@@ -162,20 +222,20 @@ def hello_leftpad(ctx: rm.Ctx, argv: list[bytes]) -> int:
     padlen = rm.string_to_long_long(argv[2])
     if padlen is None:
         return ctx.reply_with_error("ERR invalid padding length")
+    s = argv[1]
+    if padlen >= 0 and len(s) >= padlen:  # C compares against padlen as an unsigned size
+        return ctx.reply_with_string(s)
     ch = argv[3]
     if len(ch) != 1:
         return ctx.reply_with_error("ERR padding must be a single char")
-    s = argv[1]
-    if len(s) >= padlen:
-        return ctx.reply_with_string(s)
     return ctx.reply_with_string(ch * (padlen - len(s)) + s)
 
 
 def on_load(ctx: rm.Ctx, args: list[bytes]) -> int:
     if ctx.init("helloworld", 1, rm.APIVER_1) == rm.ERR:
         return rm.ERR
-    for a in args:
-        ctx.log("warning", "Module loaded with ARGV[%d] = %s", args.index(a), a.decode())
+    for i, a in enumerate(args):
+        ctx.log("warning", "Module loaded with ARGV[%d] = %s", i, a.decode("utf-8", "replace"))
     table = [
         ("hello.simple", hello_simple, "readonly", 0, 0, 0),
         ("hello.push.native", hello_push_native, "write deny-oom", 1, 1, 1),
@@ -183,11 +243,14 @@ def on_load(ctx: rm.Ctx, args: list[bytes]) -> int:
         ("hello.push.call2", hello_push_call2, "write deny-oom", 1, 1, 1),
         ("hello.list.sum.len", hello_list_sum_len, "readonly", 1, 1, 1),
         ("hello.list.splice", hello_list_splice, "write deny-oom", 1, 2, 1),
+        ("hello.list.splice.auto", hello_list_splice_auto, "write deny-oom", 1, 2, 1),
         ("hello.rand.array", hello_rand_array, "readonly", 0, 0, 0),
         ("hello.repl1", hello_repl1, "write", 0, 0, 0),
         ("hello.repl2", hello_repl2, "write", 1, 1, 1),
         ("hello.toggle.case", hello_toggle_case, "write", 1, 1, 1),
         ("hello.more.expire", hello_more_expire, "write", 1, 1, 1),
+        ("hello.zsumrange", hello_zsumrange, "readonly", 1, 1, 1),
+        ("hello.lexrange", hello_lexrange, "readonly", 1, 1, 1),
         ("hello.hcopy", hello_hcopy, "write deny-oom", 1, 1, 1),
         ("hello.leftpad", hello_leftpad, "", 1, 1, 1),
     ]
