@@ -313,24 +313,18 @@ def stream_node_listpack(node: Node) -> bytes:
     items: list = [node.live, len(dead) if dead else 0, len(fields), *fields, 0]
     app = items.append
     ext = items.extend
-    nmaster = len(fields)
-    for j, i in enumerate(node.ids):
-        flags = 0
-        if dead is not None and j in dead:
-            flags = FLAG_DELETED
-        vals = node.vals[j]
-        nf = len(vals) >> 1
-        # streamAppendItem sets SAMEFIELDS exactly when the names equal the master fields
-        same = nf == nmaster and vals[0::2] == fields
+    for i, flat, deleted, same in node.entries():
+        nf = len(flat) >> 1
+        flags = FLAG_DELETED if deleted else 0
         app(flags | FLAG_SAMEFIELDS if same else flags)
         app(_i64((i >> 64) - kms))
         app(_i64((i & MASK64) - kseq))
         if same:
-            ext(vals[1::2])
+            ext(flat[1::2])
             app(nf + 3)
         else:
             app(nf)
-            ext(vals)
+            ext(flat)
             app(2 * nf + 4)
     return lp_build(items)
 
@@ -720,31 +714,27 @@ def _load_hash_lpex(blob: bytes, ctx: LoadCtx) -> Any:
 def _stream_node(key: int, blob: bytes) -> Node:
     """A Node from a stream listpack (streamValidateListpackIntegrity's checks)."""
     flat = _decode(enc.lp_decode_raw, blob, "Stream listpack")
+    bad = "Stream listpack integrity check failed."
     try:
         count, deleted, nf = flat[0], flat[1], flat[2]
         if type(count) is not int or type(deleted) is not int or type(nf) is not int or nf < 0:
-            raise RdbError("Stream listpack integrity check failed.")
-        fields = tuple(x if type(x) is bytes else b"%d" % x for x in flat[3:3 + nf])
+            raise RdbError(bad)
+        fields = [x if type(x) is bytes else b"%d" % x for x in flat[3:3 + nf]]
         if len(fields) != nf or flat[3 + nf] != 0:
-            raise RdbError("Stream listpack integrity check failed.")
-        node = Node.__new__(Node)
-        node.key = key
-        node.fields = fields
-        ids: list[int] = []
-        vals: list[tuple] = []
-        same: list[bool] = []
-        dead: set[int] = set()
+            raise RdbError(bad)
+        entries: list[tuple[int, list[bytes], bool]] = []
         kms = key >> 64
         kseq = key & MASK64
         p = 4 + nf
         total = len(flat)
         prev = -1
+        ndead = 0
         while p < total:
             flags = flat[p]
             dms = flat[p + 1]
             dseq = flat[p + 2]
             if type(flags) is not int or type(dms) is not int or type(dseq) is not int:
-                raise RdbError("Stream listpack integrity check failed.")
+                raise RdbError(bad)
             i = (((kms + dms) & MASK64) << 64) | ((kseq + dseq) & MASK64)
             if i <= prev or i < key:
                 raise RdbError("Stream listpack integrity check failed: IDs out of order")
@@ -753,42 +743,36 @@ def _stream_node(key: int, blob: bytes) -> Node:
             if flags & FLAG_SAMEFIELDS:
                 vs = flat[p:p + nf]
                 if len(vs) != nf:
-                    raise RdbError("Stream listpack integrity check failed.")
-                tup = tuple(x for k in range(nf) for x in (fields[k], vs[k] if type(vs[k]) is bytes else b"%d" % vs[k]))
+                    raise RdbError(bad)
+                fv = [None] * (2 * nf)
+                fv[0::2] = fields
+                fv[1::2] = [x if type(x) is bytes else b"%d" % x for x in vs]
                 p += nf
                 lpc = nf + 3
-                same.append(True)
             else:
                 n2 = flat[p]
                 if type(n2) is not int or n2 <= 0:
-                    raise RdbError("Stream listpack integrity check failed.")
-                fv = flat[p + 1:p + 1 + 2 * n2]
-                if len(fv) != 2 * n2:
-                    raise RdbError("Stream listpack integrity check failed.")
-                tup = tuple(x if type(x) is bytes else b"%d" % x for x in fv)
+                    raise RdbError(bad)
+                raw = flat[p + 1:p + 1 + 2 * n2]
+                if len(raw) != 2 * n2:
+                    raise RdbError(bad)
+                fv = [x if type(x) is bytes else b"%d" % x for x in raw]
                 p += 1 + 2 * n2
                 lpc = 2 * n2 + 4
-                same.append(False)
             if p >= total or flat[p] != lpc:
                 raise RdbError("Stream listpack integrity check failed: bad lp-count")
             p += 1
-            if flags & FLAG_DELETED:
-                dead.add(len(ids))
-            ids.append(i)
-            vals.append(tup)
-        if not ids:
-            raise RdbError("Empty listpack inside stream")
-        if len(ids) - len(dead) != count or len(dead) != deleted:
-            raise RdbError("Stream listpack integrity check failed: bad master counters")
+            dead = bool(flags & FLAG_DELETED)
+            ndead += dead
+            entries.append((i, fv, dead))
     except IndexError:
-        raise RdbError("Stream listpack integrity check failed.") from None
-    node.ids = ids
-    node.vals = vals
-    if "same" in Node.__slots__:  # older Node layouts kept the flag per entry
-        node.same = same  # type: ignore[attr-defined]
-    node.dead = dead or None
-    node.live = count
-    node.lpbytes = len(blob)
+        raise RdbError(bad) from None
+    if not entries:
+        raise RdbError("Empty listpack inside stream")
+    if len(entries) - ndead != count or ndead != deleted:
+        raise RdbError("Stream listpack integrity check failed: bad master counters")
+    node = Node.from_entries(key, tuple(fields), entries)
+    node.lpbytes = len(blob)  # exact, whatever layout produced it
     node.alloc = jemalloc_size(len(blob))
     return node
 
@@ -811,8 +795,8 @@ def _load_stream(rd: Reader, t: int) -> Stream:
         node = _stream_node(key, blob)
         if node.live == 0:
             raise RdbError("Empty listpack inside stream")
-        s.nodes.append(node)
-        s.starts.append(key)
+        s.add_node(node)
+    live = s.length
     s.length = rd.length()
     ms = rd.length()
     s.last_id = ms << 64 | rd.length()
@@ -829,7 +813,7 @@ def _load_stream(rd: Reader, t: int) -> Stream:
         s.first_id = ID_MAX if first is None else first
     if s.length and not s.nodes:
         raise RdbError("Stream length inconsistent with rax entries")
-    if sum(nd.live for nd in s.nodes) != s.length:
+    if live != s.length:
         raise RdbError("Stream length inconsistent with its entries")
     ngroups = rd.length()
     for _ in range(ngroups):
@@ -1196,89 +1180,101 @@ def load_rdb(srv: Any, data: bytes, *, allow_dup: bool = False, aof_preamble: bo
     now = ctx.now
     master = not getattr(srv, "is_replica", False)
     nd = len(srv.dbs)
-    staged: list[dict[bytes, tuple[Any, int, int, int]] | None] = [None] * nd
+    lfu = srv.lfu
+    lru_clock = srv.lru_clock
+    # per db: values, expire times, access words that differ from a fresh key's
+    vals: list[dict[bytes, Any]] = [{} for _ in range(nd)]
+    exps: list[dict[bytes, int]] = [{} for _ in range(nd)]
+    accs: list[dict[bytes, int]] = [{} for _ in range(nd)]
+    tracked: list[tuple[int, bytes, Any]] = []  # hashes with field TTLs: indexed once installed
     functions: list[bytes] = []
     aux_loads: list[tuple[Any, int, int, int, int]] = []
     dbid = 0
-    cur: dict = {}
-    staged[0] = cur
+    cur = vals[0]
+    existing = srv.dbs[0].data
     expiretime = -1
     lru_idle = -1
     lfu_freq = -1
     total = len(data)
     step = max(total // 10, 1 << 20)
     next_progress = step
+    rstring = rd.string
+    rbyte = rd.byte
     try:
         while True:
-            op = rd.byte()
-            if op == OP_EXPIRETIME:
-                expiretime = struct.unpack("<i", rd.read(4))[0] * 1000
+            op = rbyte()
+            if op == T_STRING:
+                key = rstring()
+                val: Any = rstring()
+            elif op >= 244:
+                if op == OP_EXPIRETIME_MS:
+                    expiretime = _unpack_q(rd.read(8))[0]
+                elif op == OP_EOF:
+                    break
+                elif op == OP_SELECTDB:
+                    dbid = rd.length()
+                    if dbid >= nd:
+                        raise RdbError(f"FATAL: Data file was created with a Redis server configured to handle "
+                                       f"more than {nd} databases. Exiting\n")
+                    cur = vals[dbid]
+                    existing = srv.dbs[dbid].data
+                elif op == OP_RESIZEDB:
+                    rd.length()
+                    rd.length()
+                elif op == OP_EXPIRETIME:
+                    expiretime = struct.unpack("<i", rd.read(4))[0] * 1000
+                elif op == OP_FREQ:
+                    lfu_freq = rbyte()
+                elif op == OP_IDLE:
+                    lru_idle = rd.length()
+                elif op == OP_SLOT_INFO:
+                    rd.length()
+                    rd.length()
+                    rd.length()
+                elif op == OP_AUX:
+                    k = rstring()
+                    v = rstring()
+                    st.aux[k] = v
+                    if log:
+                        _log_aux(srv, k, v)
+                    kl = k.lower()
+                    if kl in (b"repl-stream-db", b"repl-id", b"repl-offset"):
+                        st.repl[kl.decode()] = v
+                elif op == OP_MODULE_AUX:
+                    aux_loads.append(_read_module_aux(srv, rd))
+                elif op == OP_FUNCTION_PRE_GA:
+                    raise RdbError("Pre-release function format not supported.")
+                elif op == OP_FUNCTION2:
+                    functions.append(rstring())
                 continue
-            if op == OP_EXPIRETIME_MS:
-                expiretime = _unpack_q(rd.read(8))[0]
-                continue
-            if op == OP_FREQ:
-                lfu_freq = rd.byte()
-                continue
-            if op == OP_IDLE:
-                lru_idle = rd.length()
-                continue
-            if op == OP_EOF:
-                break
-            if op == OP_SELECTDB:
-                dbid = rd.length()
-                if dbid >= nd:
-                    raise RdbError(f"FATAL: Data file was created with a Redis server configured to handle "
-                                   f"more than {nd} databases. Exiting\n")
-                cur = staged[dbid] if staged[dbid] is not None else {}
-                staged[dbid] = cur
-                continue
-            if op == OP_RESIZEDB:
-                rd.length()
-                rd.length()
-                continue
-            if op == OP_SLOT_INFO:
-                rd.length()
-                rd.length()
-                rd.length()
-                continue
-            if op == OP_AUX:
-                k = rd.string()
-                v = rd.string()
-                st.aux[k] = v
-                if log:
-                    _log_aux(srv, k, v)
-                kl = k.lower()
-                if kl in (b"repl-stream-db", b"repl-id", b"repl-offset"):
-                    st.repl[kl.decode()] = v
-                continue
-            if op == OP_MODULE_AUX:
-                aux_loads.append(_read_module_aux(srv, rd))
-                continue
-            if op == OP_FUNCTION_PRE_GA:
-                raise RdbError("Pre-release function format not supported.")
-            if op == OP_FUNCTION2:
-                functions.append(rd.string())
-                continue
-            if not is_object_type(op):
+            elif op > 25 or op == 8:
                 raise RdbError(f"Unknown RDB encoding type {op}")
-            key = rd.string()
-            val = load_object(rd, op, ctx, key, dbid)
+            else:
+                key = rstring()
+                val = load_object(rd, op, ctx, key, dbid)
             if val is None:
                 if st.empty_skipped < 10 and log:
                     _log(srv, "notice", "rdbLoadObject skipping empty key: " + key.decode("utf-8", "replace"))
                 st.empty_skipped += 1
-            elif master and not aof_preamble and expiretime != -1 and expiretime < now:
+            elif expiretime != -1 and expiretime < now and master and not aof_preamble:
                 st.keys_expired += 1
             else:
-                if key in cur:
-                    if not allow_dup:
-                        raise RdbError(f"RDB has duplicated key '{key.decode('utf-8', 'replace')}' in DB {dbid}")
-                elif not allow_dup and key in srv.dbs[dbid].data:
+                if not allow_dup and (key in cur or key in existing):
                     raise RdbError(f"RDB has duplicated key '{key.decode('utf-8', 'replace')}' in DB {dbid}")
-                cur[key] = (val, expiretime, lru_idle, lfu_freq)
+                cur[key] = val
                 st.keys_loaded += 1
-            expiretime = lru_idle = lfu_freq = -1
+                if expiretime != -1:
+                    exps[dbid][key] = expiretime
+                if lfu:
+                    if lfu_freq >= 0:
+                        accs[dbid][key] = (srv._lfu_minutes() << 8) | lfu_freq
+                elif lru_idle >= 0:
+                    a = lru_clock - lru_idle
+                    accs[dbid][key] = a + (1 << 24) - 1 if a < 0 else a
+                if type(val) is Hash and val.ttl is not None:
+                    tracked.append((dbid, key, val))
+            if expiretime != -1 or lru_idle != -1 or lfu_freq != -1:
+                expiretime = lru_idle = lfu_freq = -1
             if progress is not None and rd.pos >= next_progress:
                 next_progress = rd.pos + step
                 progress(rd.pos, total)
@@ -1306,33 +1302,34 @@ def load_rdb(srv: Any, data: bytes, *, allow_dup: bool = False, aof_preamble: bo
         except RdbError as e:
             raise RdbError(f"Failed loading library, {e}") from None
     for mt, encver, when, start, stop in aux_loads:
-        _run_aux_load(srv, mt, encver, when, data[start:stop])
-    lru_clock = srv.lru_clock
-    lfu = srv.lfu
-    notify_loaded = bool(srv.module_notify_mask & N.LOADED)
-    for dbid, items in enumerate(staged):
+        if when != 2:  # BEFORE_RDB
+            _run_aux_load(srv, mt, encver, when, data[start:stop])
+    fresh = srv.lru_new()
+    for dbid in range(nd):
+        items = vals[dbid]
         if not items:
             continue
         db = srv.dbs[dbid]
         dd = db.data
+        if dd:
+            for key in items:
+                if key in dd:
+                    db.delete(key)
+        dd.update(items)
         access = db.access
-        fresh = srv.lru_new()
-        for key, (val, when, idle, freq) in items.items():
-            if key in dd:
-                db.delete(key)
-            dd[key] = val
-            if when != -1:
-                db.set_expire(key, when)
-            if lfu:
-                access[key] = (srv._lfu_minutes() << 8) | freq if freq >= 0 else fresh
-            elif idle >= 0:
-                a = lru_clock - idle
-                access[key] = a + (1 << 24) - 1 if a < 0 else a
-            else:
-                access[key] = fresh
-            if type(val) is Hash and val.ttl is not None:
-                adopted(db, key, val)
-            if notify_loaded:
+        access.update(dict.fromkeys(items, fresh))
+        if accs[dbid]:
+            access.update(accs[dbid])
+        for key, when in exps[dbid].items():
+            db.set_expire(key, when)
+    for dbid, key, val in tracked:
+        adopted(srv.dbs[dbid], key, val)
+    for mt, encver, when, start, stop in aux_loads:
+        if when == 2:  # AFTER_RDB
+            _run_aux_load(srv, mt, encver, when, data[start:stop])
+    if srv.module_notify_mask & N.LOADED:
+        for dbid in range(nd):
+            for key in vals[dbid]:
                 srv.notify(N.LOADED, "loaded", key, dbid)
     if log:
         if st.empty_skipped:

@@ -47,7 +47,11 @@ def save_len(out: bytearray, n: int) -> None:
 
 
 def _try_int(s: bytes) -> int | None:
+    """string2ll for strings of at most 11 bytes (rdbTryIntegerEncoding's candidates)."""
     if not s or len(s) > 11:
+        return None
+    c = s[0]
+    if not (48 <= c <= 57 or c == 45):  # neither a digit nor '-': no int() attempt
         return None
     try:
         n = int(s)
@@ -56,34 +60,45 @@ def _try_int(s: bytes) -> int | None:
     return n if b"%d" % n == s else None
 
 
+_pack_b = struct.Struct("<b").pack
+_pack_h = struct.Struct("<h").pack
+_pack_i = struct.Struct("<i").pack
+
+
 def save_string(out: bytearray, s: bytes, compress: bool = True) -> None:
     """rdbSaveRawString: integer encodings when the text is a small integer, LZF when
-    compression is on and the string is longer than 20 bytes and shrinks."""
+    compression is on, the string is longer than 20 bytes and it shrinks by at least 4
+    bytes (lzf_compress into a buffer of len-4, as rdbSaveLzfStringObject)."""
     n = len(s)
-    if n <= 11:
-        v = _try_int(s)
-        if v is not None:
-            if -(1 << 7) <= v < 1 << 7:
-                out.append(0xC0 | RDB_ENC_INT8)
-                out += struct.pack("<b", v)
-                return
-            if -(1 << 15) <= v < 1 << 15:
-                out.append(0xC0 | RDB_ENC_INT16)
-                out += struct.pack("<h", v)
-                return
-            if -(1 << 31) <= v < 1 << 31:
-                out.append(0xC0 | RDB_ENC_INT32)
-                out += struct.pack("<i", v)
-                return
-    if compress and n > 20:
+    if n <= 11 and n:
+        c = s[0]
+        if 48 <= c <= 57 or c == 45:
+            v = _try_int(s)
+            if v is not None:
+                if -(1 << 7) <= v < 1 << 7:
+                    out.append(0xC0 | RDB_ENC_INT8)
+                    out += _pack_b(v)
+                    return
+                if -(1 << 15) <= v < 1 << 15:
+                    out.append(0xC0 | RDB_ENC_INT16)
+                    out += _pack_h(v)
+                    return
+                if -(1 << 31) <= v < 1 << 31:
+                    out.append(0xC0 | RDB_ENC_INT32)
+                    out += _pack_i(v)
+                    return
+    elif compress and n > 20:
         c = lzf.compress(s)
-        if c is not None:
+        if c is not None and len(c) <= n - 4:
             out.append(0xC0 | RDB_ENC_LZF)
             save_len(out, len(c))
             save_len(out, n)
             out += c
             return
-    save_len(out, n)
+    if n < 64:
+        out.append(n)
+    else:
+        save_len(out, n)
     out += s
 
 
@@ -137,6 +152,13 @@ class Reader:
         raise RdbError(f"unknown length encoding {b}")
 
     def length(self) -> int:
+        buf = self.buf
+        p = self.pos
+        if p < len(buf):
+            b = buf[p]
+            if b < 0x40:  # the common 6-bit length
+                self.pos = p + 1
+                return b
         n, enc = self.load_len()
         if enc:
             raise RdbError("encoded value where a length was expected")
@@ -144,6 +166,16 @@ class Reader:
 
     def string(self) -> bytes:
         """rdbGenericLoadStringObject: raw, integer-encoded or LZF strings."""
+        buf = self.buf
+        p = self.pos
+        if p < len(buf):
+            b = buf[p]
+            if b < 0x40:  # a raw string with a 6-bit length
+                e = p + 1 + b
+                if e > len(buf):
+                    raise RdbError("unexpected end of data")
+                self.pos = e
+                return buf[p + 1 : e]
         n, enc = self.load_len()
         if enc:
             if n == RDB_ENC_INT8:
