@@ -129,7 +129,7 @@ class CallMixin:
                 c.db = caller.db
             c.deny_blocking = not flags & F_ALLOW_BLOCK
             if mods.filters:
-                argv = mods.run_filters(c, argv, ctx.module, from_module=True)
+                argv = mods.run_filters(c, argv, ctx.module)
                 if not argv:
                     return self._call_error(flags, _errno.ENOENT, "ERR Unknown Redis command ''.")
             cmd = srv.lookup_command(argv)

@@ -1,0 +1,3 @@
+"""Test module without on_load."""
+
+X = 1
