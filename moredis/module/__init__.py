@@ -63,6 +63,7 @@ from moredis.module.filters import CommandFilterCtx
 from moredis.module.fork import exit_from_child, send_child_heartbeat
 from moredis.module.info import InfoCtx, ServerInfo
 from moredis.module.key import Key
+from moredis.module.rdbstream import RdbStream, rdb_stream_create_from_file
 from moredis.module.scan import ScanCursor, scan_cursor_create, scan_cursor_destroy, scan_cursor_restart
 from moredis.module.strings import *  # noqa: F403
 
@@ -97,6 +98,7 @@ __all__ = [
     "KeySpec",
     "ModuleType",
     "ModuleValue",
+    "RdbStream",
     "ScanCursor",
     "ServerInfo",
     "TypeMethods",
@@ -113,6 +115,7 @@ __all__ = [
     "microseconds",
     "milliseconds",
     "monotonic_microseconds",
+    "rdb_stream_create_from_file",
     "scan_cursor_create",
     "scan_cursor_destroy",
     "scan_cursor_restart",

@@ -46,6 +46,17 @@ class ForkInfo:
         self.started = time.monotonic()
 
 
+def _active_child(srv: Any) -> bool:
+    """hasActiveChildProcess: a module, RDB or AOF child is running."""
+    if getattr(srv, "child_pid", 0):
+        return True
+    rdb = getattr(srv, "rdb", None)
+    if rdb is not None and rdb.in_progress():
+        return True
+    aof = getattr(srv, "aof", None)
+    return aof is not None and getattr(aof, "child_pid", -1) > 0
+
+
 def _fire(srv: Any, sub: int) -> None:
     mods = getattr(srv, "modules", None)
     if mods is not None and mods.has_subscribers(K.EVENT_FORK_CHILD):
@@ -127,7 +138,7 @@ class ForkMixin:
         child already runs (errno EEXIST) or the fork failed."""
         ctx: Any = self
         srv = ctx.srv
-        if getattr(srv, "child_pid", 0):
+        if _active_child(srv):
             ctx.errno = E.EEXIST
             srv.log.warning("Can't fork for module: File exists")
             return -1
