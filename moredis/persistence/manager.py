@@ -26,6 +26,10 @@ from moredis.persistence import rdb
 from moredis.persistence.rdbio import RdbError
 
 BGSAVE_RETRY_DELAY = 5  # CONFIG_BGSAVE_RETRY_DELAY
+MISCONF = ("MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. "
+           "Commands that may modify the data set are disabled, because this instance is configured to report "
+           "errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check "
+           "the Redis logs for details about the RDB error.")
 
 
 class LoadFailed(Exception):
@@ -50,6 +54,19 @@ class RdbManager:
         self.loading_loaded = 0
         self.loading_used_mem = 0
         srv.cron_hooks.append(self.cron)
+        for name in ("save", "stop-writes-on-bgsave-error"):
+            srv.config.watch(name, lambda _v: self.update_write_guard())
+
+    def update_write_guard(self) -> None:
+        """writeCommandsDeniedByDiskError's RDB case: save points set, the last BGSAVE
+        failed and stop-writes-on-bgsave-error: writes (and PING) get MISCONF."""
+        srv = self.srv
+        cfg = srv.config
+        err = MISCONF if (cfg["stop-writes-on-bgsave-error"] and cfg["save"]
+                          and srv.lastbgsave_status == "err") else None
+        if err != getattr(srv, "disk_write_error", None):
+            srv.disk_write_error = err
+            srv._recompute_guard()
 
     # --- paths --------------------------------------------------------------------------
     def dir(self) -> str:
@@ -140,6 +157,7 @@ class RdbManager:
         srv.dirty = 0
         srv.lastsave = int(time.time())
         srv.lastbgsave_status = "ok"
+        self.update_write_guard()
         self._fire(K.EVENT_PERSISTENCE, K.SUBEVENT_PERSISTENCE_ENDED)
 
     def save_command(self) -> None:
@@ -168,6 +186,7 @@ class RdbManager:
             pid = os.fork()
         except OSError as e:
             srv.lastbgsave_status = "err"
+            self.update_write_guard()
             srv.log.warning(f"Can't save in background: fork: {e.strerror}")
             return False
         if pid == 0:  # the child: write, rename, leave without running any cleanup
@@ -253,6 +272,7 @@ class RdbManager:
         self.last_bgsave_time = now - self.child_start
         self.child_pid = -1
         self.aborted = False
+        self.update_write_guard()
         self._fire(K.EVENT_FORK_CHILD, K.SUBEVENT_FORK_CHILD_DIED)
         self._fire(K.EVENT_PERSISTENCE, K.SUBEVENT_PERSISTENCE_ENDED if not sig and code == 0
                    else K.SUBEVENT_PERSISTENCE_FAILED)

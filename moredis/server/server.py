@@ -155,6 +155,7 @@ class RedisServer:
         self.timeout = 0
         self.maxmemory = 0
         self.aof = None
+        self.disk_write_error: str | None = None  # MISCONF while a failed BGSAVE stops writes
         self.rdb = None
         self.info_providers: list[Any] = []
         self.command_filters: list[Any] | None = None  # module command filters (module/filters.py)
@@ -237,6 +238,7 @@ class RedisServer:
             self.pause_kind or self.loading or self.maxmemory or self.monitors
             or (self.is_replica and self.config["replica-read-only"])
             or self.script_busy is not None
+            or self.disk_write_error is not None
         )
 
     # --- clock helpers -------------------------------------------------------------------
@@ -478,6 +480,11 @@ class RedisServer:
             if self.over_maxmemory() and not (c.multi is not None and cmd.name in ("exec", "discard")):
                 self._reject(c, E.OOM, cmd)
                 return False
+        if self.disk_write_error is not None and not c.is_master and (
+                flags & R.WRITE or cmd.fullname == "ping"
+                or (cmd.fullname == "exec" and c.multi and any(q.flags & R.WRITE for q, _ in c.multi))):
+            self._reject(c, self.disk_write_error, cmd)  # writeCommandsDeniedByDiskError
+            return False
         if self.is_replica and self.config["replica-read-only"] and flags & R.WRITE and not c.is_master:
             self._reject(c, E.READONLY, cmd)
             return False

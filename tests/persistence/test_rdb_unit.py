@@ -356,3 +356,37 @@ def test_info_fields(tmp_path):
     assert "loading:1" in text and "loading_loaded_perc:25.00" in text and "loading_total_bytes:1000" in text
     h.srv.loading = False
     assert os.path.exists(tmp_path / "dump.rdb")
+
+
+def test_failed_bgsave_stops_writes(tmp_path):
+    """stop-writes-on-bgsave-error: with save points set and the last BGSAVE failed,
+    writes and PING get MISCONF (reads and PUBLISH do not) until a save succeeds."""
+    import time
+
+    from moredis.persistence.manager import MISCONF
+
+    h = Harness()
+    h.srv.config.values["dir"] = str(tmp_path / "missing")
+    assert h("config", "set", "save", "3600 1") == b"OK"
+    h("set", "k", "v")
+    assert h("bgsave") == b"Background saving started"
+    for _ in range(200):
+        h.srv.rdb.cron()
+        if h.srv.rdb.child_pid < 0:
+            break
+        time.sleep(0.02)
+    assert h.srv.lastbgsave_status == "err"
+    assert h("set", "k", "w") == Err(MISCONF)
+    assert h("ping") == Err(MISCONF)
+    assert h("get", "k") == b"v"
+    assert h("publish", "c", "m") == 0
+    h("multi")
+    assert h("set", "a", "b") == Err(MISCONF)
+    assert h("exec") == Err("EXECABORT Transaction discarded because of previous errors.")
+    assert h("config", "set", "stop-writes-on-bgsave-error", "no") == b"OK"
+    assert h("set", "k", "w") == b"OK"
+    assert h("config", "set", "stop-writes-on-bgsave-error", "yes") == b"OK"
+    assert h("del", "k") == Err(MISCONF)
+    h.srv.config.values["dir"] = str(tmp_path)
+    assert h("save") == b"OK"  # a good save lifts it
+    assert h("del", "k") == 1
