@@ -248,6 +248,7 @@ class Ctx(ReplyMixin, CallMixin, MoreMixin, PositionsMixin, KeysCtxMixin):
         if flags & F_NO_REPLICAS:
             target &= ~TO_REPLICAS
         self.srv.modules.prop.also_propagate(self.client.db.id, [[name, *argv]], target)
+        self.srv.dirty += 1  # as RM_Replicate: a replicated effect is a change to save
         return K.OK
 
     def replicate_verbatim(self) -> int:
@@ -255,6 +256,7 @@ class Ctx(ReplyMixin, CallMixin, MoreMixin, PositionsMixin, KeysCtxMixin):
         if self.argv is None:
             return K.ERR
         self.srv.modules.prop.also_propagate(self.client.db.id, [list(self.argv)])
+        self.srv.dirty += 1  # as RM_ReplicateVerbatim
         return K.OK
 
     def avoid_replica_traffic(self) -> bool:
