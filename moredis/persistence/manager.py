@@ -177,7 +177,7 @@ class RdbManager:
     def bgsave(self) -> bool:
         """rdbSaveBackground: fork a child that writes the file; False if fork failed."""
         srv = self.srv
-        if self.child_pid > 0:
+        if self.child_pid > 0 or self.other_child():
             return False
         self.saves += 1
         self.dirty_before_bgsave = srv.dirty
@@ -211,8 +211,12 @@ class RdbManager:
         return True
 
     def other_child(self) -> bool:
-        """hasActiveChildProcess for children that are not ours (an AOF rewrite)."""
-        aof = self.srv.aof
+        """hasActiveChildProcess for children that are not ours (a module's fork, an AOF
+        rewrite)."""
+        srv = self.srv
+        if getattr(srv, "child_pid", 0):
+            return True
+        aof = srv.aof
         return aof is not None and getattr(aof, "child_pid", -1) > 0
 
     def bgsave_command(self, schedule: bool, in_exec: bool) -> str:
@@ -380,7 +384,9 @@ class RdbManager:
         self.loading_loaded = pos
         if total >= 16 << 20:
             self.srv.log.notice("Loading RDB: %.2f%% done" % (100.0 * pos / total))
-        self._fire(K.EVENT_LOADING_PROGRESS, K.SUBEVENT_LOADING_PROGRESS_RDB)
+        mods = getattr(self.srv, "modules", None)
+        if mods is not None and hasattr(mods, "fire_loading_progress"):
+            mods.fire_loading_progress(K.SUBEVENT_LOADING_PROGRESS_RDB, pos * 1024 // max(total, 1))
 
     def load_at_startup(self) -> None:
         """loadDataFromDisk for RDB: the file in dir/dbfilename, if any. A file that

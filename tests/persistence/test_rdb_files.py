@@ -362,3 +362,33 @@ def test_far_ttls_and_already_expired_field_ttls(tmp_path, procs):
     a, b = m2.client(), r.client()
     for cmd in (("HGETALL", "h"), ("HLEN", "h"), ("PEXPIRETIME", "k"), ("HTTL", "h", "FIELDS", "2", "a", "b")):
         assert a.call(*cmd) == b.call(*cmd), cmd
+
+
+def test_check_rdb_command(tmp_path, procs):
+    import subprocess
+    import sys
+
+    from procs import ROOT
+
+    r = procs(start_reference(tmp_path))
+    rc = r.client()
+    _load_dataset(rc)
+    rc.call("SAVE")
+    f = tmp_path / "dump.rdb"
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+
+    def run(path):
+        return subprocess.run([sys.executable, "-m", "moredis", "check-rdb", str(path)], capture_output=True,
+                              text=True, env=env, timeout=120)
+
+    mine = run(f)
+    theirs = check_rdb(f)
+    assert mine.returncode == 0 and "\\o/ RDB looks OK! \\o/" in mine.stdout
+    for line in theirs.stdout.splitlines():
+        if line.startswith("[info]") or "AUX FIELD" in line or "Selecting DB" in line:
+            assert line in mine.stdout, line
+    bad = tmp_path / "bad.rdb"
+    bad.write_bytes(f.read_bytes()[:-100])
+    out = run(bad)
+    assert out.returncode == 1 and "--- RDB ERROR DETECTED ---" in out.stdout
+    assert run(tmp_path / "missing.rdb").returncode == 1
