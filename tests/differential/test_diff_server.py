@@ -282,15 +282,15 @@ def test_latency_monitor_with_debug_sleep(d):
     try:
         for c in (d.mine, d.theirs):
             c.call("LATENCY", "RESET")
-            c.call("CONFIG", "SET", "latency-monitor-threshold", "10")
-            c.call("DEBUG", "SLEEP", "0.05")
-            c.call("DEBUG", "SLEEP", "0.02")  # same second: only raises the first sample
+            c.call("CONFIG", "SET", "latency-monitor-threshold", "40")  # well above scheduling noise
+            c.call("DEBUG", "SLEEP", "0.06")
+            c.call("DEBUG", "SLEEP", "0.045")  # usually the same second: then only one sample
             c.call("PING")
         a, b = (parse(r) for r in d.both("LATENCY", "LATEST"))
         assert [(e[0], len(e)) for e in a] == [(e[0], len(e)) for e in b] == [(b"command", 4)]
-        assert a[0][2] >= 50 and a[0][3] >= 50
+        assert a[0][2] >= 45 and a[0][3] >= 60
         a, b = (parse(r) for r in d.both("LATENCY", "HISTORY", "command"))
-        assert len(a) == len(b) == 1
+        assert 1 <= len(a) <= 2 and 1 <= len(b) <= 2  # 2 when the sleeps straddle a second
         graph = parse(d.mine.call("LATENCY", "GRAPH", "command")).decode()
         assert graph.startswith("command - high ")
         d.check("LATENCY", "RESET", "command", "nosuch")
