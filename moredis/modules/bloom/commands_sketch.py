@@ -16,7 +16,7 @@ from typing import Any
 from moredis import module as rm
 from moredis.modules.bloom.cms import CELL_MAX, CMSketch, dim_from_prob
 from moredis.modules.bloom.tdigest import DEFAULT_COMPRESSION, OK, TDigest
-from moredis.modules.bloom.topk import TopK, c_string
+from moredis.modules.bloom.topk import TopK, reply_item
 
 # filled by sketches.register: {"cms": ModuleType, "topk": ModuleType, "tdigest": ModuleType}
 TYPES: dict[str, Any] = {}
@@ -263,7 +263,11 @@ def topk_add(ctx: rm.Ctx, argv: list[bytes]) -> int:
         if out is None:
             ctx.reply_with_null()
         else:
-            ctx.reply_with_string_buffer(c_string(out))
+            out = reply_item(out)
+            if out is None:
+                ctx.reply_with_null()
+            else:
+                ctx.reply_with_string_buffer(out)
     ctx.replicate_verbatim()
     return rm.OK
 
@@ -290,11 +294,11 @@ def topk_incrby(ctx: rm.Ctx, argv: list[bytes]) -> int:
                 for _ in range(n - i - 1):
                     ctx.reply_with_null()
             break
-        out = topk.add(argv[2 + 2 * i], incr)
+        out = reply_item(topk.add(argv[2 + 2 * i], incr))
         if out is None:
             ctx.reply_with_null()
         else:
-            ctx.reply_with_string_buffer(c_string(out))
+            ctx.reply_with_string_buffer(out)
     ctx.replicate_verbatim()
     return rm.OK
 
@@ -355,7 +359,10 @@ def topk_list(ctx: rm.Ctx, argv: list[bytes]) -> int:
     entries = topk.list()
     ctx.reply_with_array(len(entries) * (2 if withcount else 1))
     for item, count in entries:
-        ctx.reply_with_string_buffer(item)
+        if item is None:
+            ctx.reply_with_null()
+        else:
+            ctx.reply_with_string_buffer(item)
         if withcount:
             ctx.reply_with_long_long(count)
     return rm.OK

@@ -12,6 +12,9 @@ replaces the heap's root (the expelled item is returned), then sifted down with 
 heapifyDown's exact moves (equal counts do swap), so expelled items and TOPK.LIST order
 are the reference's for the same input whenever no decay draw happens.
 
+A sketch loaded from RDB (RESTORE, DEBUG RELOAD, start-up) has its decay table left at
+zeros by RedisBloom's loader, so it never decays again; that is kept.
+
 Randomness: RedisBloom draws rand()/RAND_MAX for each decay trial, from a C library
 generator seeded at server start, so its draws cannot be reproduced. Here the same
 Bernoulli(decay**count) trials come from Python's `random`, in runs drawn as geometric
@@ -48,6 +51,22 @@ def c_string(item: bytes) -> bytes:
     """What a C string reader sees of an item: up to its first NUL."""
     i = item.find(b"\0")
     return item if i < 0 else item[:i]
+
+
+class _NullItem(bytes):
+    """A heap slot reloaded from an empty saved item: RedisBloom keeps a NULL item pointer
+    with the empty string's fingerprint and length, so the slot still matches the empty
+    item (memcmp of zero bytes) while TOPK.LIST and TOPK.ADD answer null for it."""
+
+
+NULL_ITEM = _NullItem(b"")
+
+
+def reply_item(item: bytes | None) -> bytes | None:
+    """An item as the replies show it: None for no item, else its C string."""
+    if item is None or type(item) is _NullItem:
+        return None
+    return c_string(item)
 
 
 class TopK:
@@ -239,9 +258,10 @@ class TopK:
                     res = c
         return res
 
-    def list(self) -> list[tuple[bytes, int]]:
+    def list(self) -> list[tuple[bytes | None, int]]:
         """TopK_List and the TOPK.LIST loop: the heap sorted by count, largest first (glibc's
-        qsort is a stable merge sort here), up to the first zero count; items as C strings."""
+        qsort is a stable merge sort here), up to the first zero count; items as C strings
+        (None for a counted slot without item: an empty item does not survive RDB)."""
         order = sorted(range(self.k), key=self.hcount.__getitem__, reverse=True)
         # sorted(reverse=True) keeps equal keys in their original order, like the stable qsort
         out = []
@@ -249,8 +269,7 @@ class TopK:
             c = self.hcount[i]
             if c == 0:
                 break
-            it = self.hitem[i]
-            out.append((c_string(it) if it is not None else b"", c))
+            out.append((reply_item(self.hitem[i]), c))
         return out
 
     # --- persistence and sizes ------------------------------------------------------------------
@@ -266,7 +285,7 @@ class TopK:
         pack = _HEAP_BUCKET.pack
         out = []
         for fp, c, it in zip(self.hfp, self.hcount, self.hitem, strict=True):
-            if it is None:
+            if it is None or type(it) is _NullItem:
                 out.append(pack(fp, 0, 0, c, 0))
             else:
                 out.append(pack(fp, len(it) & MASK32, _FAKE_PTR, c, 0))
@@ -283,6 +302,9 @@ class TopK:
                 or len(items) != k:
             return None
         t = cls(k, width, depth, decay)
+        # TopKRdbLoad does not rebuild the decay lookup table: it stays zeroed, so a loaded
+        # sketch never decays a foreign bucket again
+        t.table = [0.0] * DECAY_TABLE
         pairs = np.frombuffer(data, dtype="<u4")
         t.fps[:] = pairs[0::2]
         t.counts[:] = pairs[1::2]
@@ -294,6 +316,9 @@ class TopK:
                 it = raw[:-1] if raw.endswith(b"\0") else raw
                 t.hitem[i] = it
                 t.pos.setdefault(it, i)
+            elif _itemlen == 0 and c > 0:
+                t.hitem[i] = NULL_ITEM
+                t.pos.setdefault(NULL_ITEM, i)
         return t
 
     def mem_usage(self) -> int:
