@@ -40,6 +40,7 @@ class BlockedClient:
         "privdata",
         "promise",
         "reply_cb",
+        "reply_client",
         "srv",
         "thread_ctx",
         "timed_out",
@@ -70,6 +71,7 @@ class BlockedClient:
         self.auth_cb: Any = None
         self.thread_ctx: Any = None
         self.promise: Any = None
+        self.reply_client: Any = None  # replies made through a thread-safe context of this handle
 
     # --- RedisModule_* on the handle --------------------------------------------------
     def unblock(self, privdata: Any = None) -> int:
@@ -136,6 +138,14 @@ class BlockedClient:
             self.done = True
             if self.reply_cb is not None:
                 self._run(self.reply_cb, reply=True)
+            rc = self.reply_client
+            if rc is not None:  # AddReplyFromClient: what the thread-safe context replied
+                from moredis.protocol.writer import replay
+
+                self.reply_client = None
+                for node in rc.w.replies:
+                    replay(c.w, node)
+                rc.w.replies = []
             served = True
         self._free()
         self.module.blocked_clients = max(0, self.module.blocked_clients - 1)
@@ -403,7 +413,10 @@ def thread_safe_context(srv: Any, module: Any, bc: BlockedClient | None = None) 
 
     ensure_gil(srv)
     if bc is not None and bc.client is not None and not bc.disconnected:
-        client = bc.client
+        # replies go to a client of their own, handed to the blocked client on unblock
+        client = srv.modules.fake_client(bc.client.resp)
+        client.db = bc.client.db
+        bc.reply_client = client
     else:
         client = srv.modules.fake_client(2)
     ctx = Ctx(srv, module, client)
@@ -426,7 +439,7 @@ def try_lock(ctx: Any) -> int:
 
 def unlock(ctx: Any) -> None:
     gil = ensure_gil(ctx.srv)
-    ctx._finish()
+    ctx._close_keys()  # replies being built (postponed lengths) stay open across lock sections
     srv = ctx.srv
     prop = srv.modules.prop
     if prop.depth > 0:

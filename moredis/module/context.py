@@ -79,12 +79,15 @@ class Ctx(ReplyMixin, CallMixin, MoreMixin, PositionsMixin, KeysCtxMixin):
         self._nested_notify = False
 
     # --- lifecycle -------------------------------------------------------------------
-    def _finish(self) -> None:
-        """End of the call: close keys, close postponed replies left open."""
+    def _close_keys(self) -> None:
         if self.keys:
             for k in list(self.keys):
                 k.close()
             self.keys = None
+
+    def _finish(self) -> None:
+        """End of the call: close keys, close postponed replies left open."""
+        self._close_keys()
         if self._deferred:
             # a postponed length never set: Redis would assert; answer with what we have
             from moredis.module.reply import _set_length
