@@ -194,12 +194,17 @@ class RdbManager:
             try:
                 gc.disable()  # no collections touching every page (copy-on-write)
                 srv.log.role = "C"
-                self._fire(K.EVENT_PERSISTENCE, K.SUBEVENT_PERSISTENCE_RDB_START)
+                self._fire(K.EVENT_PERSISTENCE, K.SUBEVENT_PERSISTENCE_RDB_START)  # in the child, as Redis
                 self._save_and_rename(os.getpid())
                 srv.log.notice("DB saved on disk")
+                self._fire(K.EVENT_PERSISTENCE, K.SUBEVENT_PERSISTENCE_ENDED)
                 srv.log.notice("Fork CoW for RDB: current 0 MB, peak 0 MB, average 0 MB")
                 code = 0
             except BaseException:  # the exit code is the report
+                try:
+                    self._fire(K.EVENT_PERSISTENCE, K.SUBEVENT_PERSISTENCE_FAILED)
+                except BaseException:
+                    pass
                 code = 1
             finally:
                 os._exit(code)
@@ -278,8 +283,6 @@ class RdbManager:
         self.aborted = False
         self.update_write_guard()
         self._fire(K.EVENT_FORK_CHILD, K.SUBEVENT_FORK_CHILD_DIED)
-        self._fire(K.EVENT_PERSISTENCE, K.SUBEVENT_PERSISTENCE_ENDED if not sig and code == 0
-                   else K.SUBEVENT_PERSISTENCE_FAILED)
 
     def reap(self) -> None:
         pid = self.child_pid
