@@ -83,7 +83,10 @@ class BlockedClient:
         if loop is None or threading.current_thread() is _loop_thread(self.srv):
             self._unblock_now(privdata)
         else:
-            loop.call_soon_threadsafe(locked(self.srv, self._unblock_now), privdata)
+            try:
+                loop.call_soon_threadsafe(locked(self.srv, self._unblock_now), privdata)
+            except RuntimeError:  # the server stopped meanwhile
+                return K.ERR
         return K.OK
 
     def abort(self) -> int:
