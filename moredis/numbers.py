@@ -13,6 +13,7 @@ import math
 import struct
 from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 from fractions import Fraction
+from typing import Any
 
 from moredis.errors import NOT_FLOAT, NOT_INTEGER, RedisError
 
@@ -286,36 +287,46 @@ def g17(x: float) -> bytes:
 
 # --- long doubles (INCRBYFLOAT, HINCRBYFLOAT) ------------------------------------------
 
-try:  # 80-bit extended precision, as Redis's long double on x86-64
-    import numpy as _np
+class _LongDouble:
+    """numpy's 80-bit extended precision (Redis's long double on x86-64), imported on
+    first use: most servers never run INCRBYFLOAT."""
 
-    _LD = _np.longdouble
-    _LD_EXT = _np.finfo(_np.longdouble).nmant >= 63
-except ImportError:  # pragma: no cover - numpy is a dependency
-    _np = None
-    _LD = float
-    _LD_EXT = False
+    np: Any = None
+    LD: Any = float
+    EXT = False
+
+    @classmethod
+    def load(cls) -> None:
+        if cls.np is None:
+            import numpy
+
+            cls.np = numpy
+            cls.LD = numpy.longdouble
+            cls.EXT = numpy.finfo(numpy.longdouble).nmant >= 63
 
 
 def parse_long_double(b: bytes, err: str = NOT_FLOAT):
     """util.c string2ld: a long double, refusing spaces, NaN and garbage."""
     if not _strtod_ok(b) or len(b) > 5120:
         raise RedisError(err)
+    _LongDouble.load()
+    ld = _LongDouble.LD
     try:
         float(b)  # syntax check with strtod's grammar (minus hex)
     except ValueError:
         try:
-            return _LD(_hexfloat(b))
+            return ld(_hexfloat(b))
         except ValueError:
             raise RedisError(err) from None
-    v = _LD(b.decode("ascii")) if _LD_EXT else float(b)
+    v = ld(b.decode("ascii")) if _LongDouble.EXT else float(b)
     if v != v:
         raise RedisError(err)
     return v
 
 
 def ld_is_finite(v) -> bool:
-    return bool(_np.isfinite(v)) if _np is not None else math.isfinite(v)
+    _LongDouble.load()
+    return bool(_LongDouble.np.isfinite(v))
 
 
 def ld2string_human(v) -> bytes:
@@ -335,4 +346,6 @@ def ld2string_human(v) -> bytes:
 
 
 def ld_add(a, b):
-    return _LD(a) + _LD(b) if _LD_EXT else float(a) + float(b)
+    _LongDouble.load()
+    ld = _LongDouble.LD
+    return ld(a) + ld(b) if _LongDouble.EXT else float(a) + float(b)

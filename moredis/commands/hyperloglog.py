@@ -12,14 +12,13 @@ from __future__ import annotations
 import random
 from typing import Any
 
-import numpy as np
-
 from moredis import errors as E
 from moredis.commands.registry import command
 from moredis.commands.string import cstr, unshare_string
 from moredis.engine import hll
 from moredis.engine import notify as N
 from moredis.errors import RedisError
+from moredis.util.lazy import numpy as np
 
 INVALID_HLL = "INVALIDOBJ Corrupted HLL object detected"
 NOT_HLL = "WRONGTYPE Key is not a valid HyperLogLog string value."

@@ -10,8 +10,6 @@ import re
 import warnings
 from typing import Any
 
-import numpy as np
-
 from moredis import errors as E
 from moredis.commands.registry import command
 from moredis.engine import notify as N
@@ -29,6 +27,7 @@ from moredis.numbers import (
     parse_long_double,
     string2ll,
 )
+from moredis.util.lazy import numpy as np
 
 # SET flags
 NX, XX, GET, KEEPTTL, EX, PX, EXAT, PXAT, PERSIST = 1, 2, 4, 8, 16, 32, 64, 128, 256

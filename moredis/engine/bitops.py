@@ -9,7 +9,7 @@ commands/string.py (argument parsing, keyspace, replies).
 
 from __future__ import annotations
 
-import numpy as np
+from moredis.util.lazy import numpy as np
 
 U64 = (1 << 64) - 1
 

@@ -22,7 +22,7 @@ import struct
 from bisect import bisect_right
 from collections.abc import Sequence
 
-import numpy as np
+from moredis.util.lazy import numpy as np
 
 P = 14
 Q = 64 - P
