@@ -59,6 +59,15 @@ SETUP["bf_exists"] = [["BF.RESERVE", "bf", "0.01", "100000"],
                       ["BF.MADD", "bf", *[f"{i:012d}" for i in range(0, 100000, 7)]]]
 SUITES["bloom"] = ["bf_add", "bf_exists"]
 
+# issue 5: the probabilistic module, sketches (target >= 0.4); one random item or value per call
+CUSTOM["cms_incrby"] = ["-r", "100000", "CMS.INCRBY", "cms", "__rand_int__", "1"]
+SETUP["cms_incrby"] = [["CMS.INITBYPROB", "cms", "0.001", "0.01"]]  # 2000 x 7 counters
+CUSTOM["topk_add"] = ["-r", "100000", "TOPK.ADD", "topk", "__rand_int__"]
+SETUP["topk_add"] = [["TOPK.RESERVE", "topk", "10", "2000", "7", "0.925"]]
+CUSTOM["tdigest_add"] = ["-r", "100000", "TDIGEST.ADD", "td", "__rand_int__"]
+SETUP["tdigest_add"] = [["TDIGEST.CREATE", "td"]]
+SUITES["sketches"] = ["cms_incrby", "topk_add", "tdigest_add"]
+
 
 def free_port() -> int:
     s = socket.socket()

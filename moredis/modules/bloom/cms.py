@@ -53,23 +53,45 @@ def murmur2(data: bytes, seed: int) -> int:
     return h ^ (h >> 15)
 
 
-def murmur2_seeds(data: bytes, nseeds: int, extra_seed: int = -1) -> list[int]:
-    """MurmurHash2 of `data` for seeds 0..nseeds-1 (then `extra_seed` if >= 0): the block
-    mixing does not depend on the seed, so it is done once for all of them."""
+def seed_lanes(nseeds: int, extra_seed: int = -1) -> tuple:
+    """What `murmur2_lanes` needs to hash for seeds 0..nseeds-1 (then `extra_seed` if >= 0)
+    at once: each seed gets a 64-bit lane of one Python integer, wide enough for a 32-bit
+    state times the 32-bit multiplier, so one big-integer operation steps every seed."""
+    seeds = [*range(nseeds), extra_seed] if extra_seed >= 0 else list(range(nseeds))
+    n = len(seeds)
+    ones = sum(1 << (64 * i) for i in range(n))
+    start = sum(s << (64 * i) for i, s in enumerate(seeds))
+    return ones, ones * MASK32, start, struct.Struct("<%dQ" % n).unpack, 8 * n
+
+
+def murmur2_lanes(data: bytes, lanes: tuple) -> tuple[int, ...]:
+    """MurmurHash2 of `data` for every seed of `lanes` (see seed_lanes): the block mixing
+    does not depend on the seed and is done once; the state update runs on all lanes."""
+    ones, masks, start, unpack, nbytes = lanes
     n = len(data)
-    tail = _from(data[n & ~3:], "little") if n & 3 else -1
-    ks = _mixed_blocks(data) if n > 3 else ()
-    out = []
-    seeds = range(nseeds) if extra_seed < 0 else [*range(nseeds), extra_seed]
-    for s in seeds:
-        h = s ^ n
-        for k in ks:
-            h = ((h * _M) & MASK32) ^ k
-        if tail >= 0:
-            h = ((h ^ tail) * _M) & MASK32
-        h = ((h ^ (h >> 13)) * _M) & MASK32
-        out.append(h ^ (h >> 15))
-    return out
+    h = start ^ ((n & MASK32) * ones)
+    end = n & ~3
+    if end:
+        for (k,) in _iter_u32(data[:end]):
+            k = (k * _M) & MASK32
+            h = ((h * _M) & masks) ^ ((((k ^ (k >> 24)) * _M) & MASK32) * ones)
+    if n & 3:
+        h = ((h ^ (_from(data[end:], "little") * ones)) * _M) & masks
+    h ^= (h >> 13) & masks
+    h = (h * _M) & masks
+    h ^= (h >> 15) & masks
+    return unpack(h.to_bytes(nbytes, "little"))
+
+
+_LANES: dict[tuple[int, int], tuple] = {}
+
+
+def murmur2_seeds(data: bytes, nseeds: int, extra_seed: int = -1) -> list[int]:
+    """MurmurHash2 of `data` for seeds 0..nseeds-1 (then `extra_seed` if >= 0)."""
+    lanes = _LANES.get((nseeds, extra_seed))
+    if lanes is None:
+        lanes = _LANES[(nseeds, extra_seed)] = seed_lanes(nseeds, extra_seed)
+    return list(murmur2_lanes(data, lanes))
 
 
 # --- dimensions ---------------------------------------------------------------------------------
@@ -93,7 +115,7 @@ def dim_from_prob(error: float, prob: float) -> tuple[int, int]:
 class CMSketch:
     """A Count-Min Sketch: `cells` (uint32, depth rows of width) and the running total."""
 
-    __slots__ = ("cells", "counter", "depth", "mv", "width")
+    __slots__ = ("cells", "counter", "depth", "lanes", "mv", "width")
 
     def __init__(self, width: int, depth: int, cells: np.ndarray | None = None, counter: int = 0) -> None:
         self.width = width
@@ -102,6 +124,7 @@ class CMSketch:
         # np.zeros is a calloc: a huge sketch costs address space, not memory, until used
         self.cells = np.zeros(width * depth, dtype=np.uint32) if cells is None else cells
         self.mv = memoryview(self.cells)  # scalar reads and writes without numpy's per-call cost
+        self.lanes = seed_lanes(depth)
 
     # --- counting ---------------------------------------------------------------------------
     def incrby(self, item: bytes, value: int) -> int:
@@ -111,7 +134,7 @@ class CMSketch:
         w = self.width
         base = 0
         low = CELL_MAX
-        for h in murmur2_seeds(item, self.depth):
+        for h in murmur2_lanes(item, self.lanes):
             loc = h % w + base
             c = mv[loc] + value
             if c > CELL_MAX:
@@ -129,7 +152,7 @@ class CMSketch:
         w = self.width
         base = 0
         low = CELL_MAX
-        for h in murmur2_seeds(item, self.depth):
+        for h in murmur2_lanes(item, self.lanes):
             c = mv[h % w + base]
             if c < low:
                 low = c

@@ -33,6 +33,21 @@ _to_ll = rm.string_to_long_long
 _to_d = rm.string_to_double
 
 
+def _ll(b: bytes) -> int | None:
+    """RedisModule_StringToLongLong, with a shortcut for plain digits (the usual case)."""
+    if b.isdigit() and len(b) < 19 and (b[0] != 48 or len(b) == 1):
+        return int(b)
+    return _to_ll(b)
+
+
+def _dbl(b: bytes) -> float | None:
+    """RedisModule_StringToDouble, with a shortcut for plain digits (strtod reads them the
+    same way float() does)."""
+    if b.isdigit() and len(b) < 300:
+        return float(b)
+    return _to_d(b)
+
+
 def arg_index(args: list[bytes], word: bytes) -> int:
     """RMUtil_ArgIndex: the first argument equal to `word` ignoring case, or -1."""
     n = len(word)
@@ -109,9 +124,22 @@ def cms_incrby(ctx: rm.Ctx, argv: list[bytes]) -> int:
     cms = key.module_type_get_value() if key.module_type_get_type() is TYPES["cms"] else None
     if cms is None:
         return ctx.reply_with_error(CMS_MISSING if key.type() == _EMPTY else _WRONGTYPE)
+    if argc == 4:  # one pair: the common case, without the lists
+        v = _ll(argv[3])
+        if v is None:
+            return ctx.reply_with_error("CMS: Cannot parse number")
+        if v < 0:
+            return ctx.reply_with_error("CMS: Number cannot be negative")
+        n = cms.incrby(argv[2], v)
+        ctx.reply_with_array(1)
+        if n == CELL_MAX:
+            ctx.reply_with_error("CMS: INCRBY overflow")
+        else:
+            ctx.reply_with_long_long(n)
+        return ctx.replicate_verbatim()
     values = []
     for i in range(3, argc, 2):
-        v = _to_ll(argv[i])
+        v = _ll(argv[i])
         if v is None:
             return ctx.reply_with_error("CMS: Cannot parse number")
         if v < 0:
@@ -256,6 +284,14 @@ def topk_add(ctx: rm.Ctx, argv: list[bytes]) -> int:
     topk = key.module_type_get_value() if key.module_type_get_type() is TYPES["topk"] else None
     if topk is None:
         return ctx.reply_with_error(TOPK_MISSING if key.type() == _EMPTY else _WRONGTYPE)
+    if len(argv) == 3:  # one item: the common case
+        out = topk.add(argv[2], 1)
+        ctx.reply_with_array(1)
+        if out is None or (out := reply_item(out)) is None:
+            ctx.reply_with_null()
+        else:
+            ctx.reply_with_string_buffer(out)
+        return ctx.replicate_verbatim()
     ctx.reply_with_array(len(argv) - 2)
     add = topk.add
     for item in argv[2:]:
@@ -452,9 +488,20 @@ def td_add(ctx: rm.Ctx, argv: list[bytes]) -> int:
     td = key.module_type_get_value() if key.module_type_get_type() is TYPES["tdigest"] else None
     if td is None:
         return ctx.reply_with_error(TD_MISSING if key.type() == _EMPTY else _WRONGTYPE)
+    if len(argv) == 3:  # one value: the common case
+        a = argv[2]
+        v = float(a) if a.isdigit() and len(a) < 300 else _to_d(a)
+        if v is None:
+            return ctx.reply_with_error("ERR T-Digest: error parsing val parameter")
+        if v < -_DBL_MAX or v > _DBL_MAX:
+            return ctx.reply_with_error("ERR T-Digest: val parameter needs to be a finite number")
+        if td.add_one(v) != OK:
+            return ctx.reply_with_error(TD_OVERFLOW)
+        ctx.replicate_verbatim()
+        return ctx.reply_with_simple_string("OK")
     vals = []
     for a in argv[2:]:
-        v = _to_d(a)
+        v = _dbl(a)
         if v is None:
             return ctx.reply_with_error("ERR T-Digest: error parsing val parameter")
         if v < -_DBL_MAX or v > _DBL_MAX:

@@ -212,6 +212,21 @@ class TDigest:
         self.unmerged_weight = uw
         return OK
 
+    def add_one(self, v: float) -> int:
+        """td_add(v, 1), the TDIGEST.ADD hot path: an append while the buffer has room."""
+        if self.merged_nodes + self.unmerged_nodes >= self.cap - 1 or self.unmerged_weight >= LLONG_MAX // 2 \
+                or self.merged_weight >= LLONG_MAX // 2:
+            return self.add(v, 1)
+        if v < self.min:
+            self.min = v
+        if v > self.max:
+            self.max = v
+        self.means.append(v)
+        self.weights.append(1)
+        self.unmerged_nodes += 1
+        self.unmerged_weight += 1
+        return OK
+
     def add_values(self, values: list[float]) -> int:
         """td_add(value, 1) for each value in turn (the TDIGEST.ADD loop): the buffer is
         filled in slices between compressions."""

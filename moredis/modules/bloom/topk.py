@@ -33,7 +33,7 @@ import struct
 
 import numpy as np
 
-from moredis.modules.bloom.cms import murmur2_seeds
+from moredis.modules.bloom.cms import murmur2_lanes, seed_lanes
 
 MASK32 = 0xFFFFFFFF
 GA = 1919  # the fingerprint's seed
@@ -81,6 +81,7 @@ class TopK:
         "hfp",
         "hitem",
         "k",
+        "lanes",
         "pos",
         "table",
         "width",
@@ -101,6 +102,7 @@ class TopK:
         self.hitem: list[bytes | None] = [None] * k
         self.pos: dict[bytes, int] = {}  # item -> heap index (checkExistInHeap without the scan)
         self.table = [decay**i for i in range(DECAY_TABLE)]
+        self.lanes = seed_lanes(depth, GA)  # the rows' seeds, then the fingerprint's
 
     # --- decay ------------------------------------------------------------------------------
     def _decay_of(self, count: int) -> float:
@@ -147,10 +149,10 @@ class TopK:
     def add(self, item: bytes, incr: int = 1) -> bytes | None:
         """TopK_Add: count `incr` more of `item`; the item expelled from the heap, or None
         (also when the root it replaced was an empty slot)."""
-        hs = murmur2_seeds(item, self.depth, GA)
-        fp = hs.pop()
+        *hs, fp = murmur2_lanes(item, self.lanes)
         fmv = self.fmv
         cmv = self.cmv
+        table = self.table
         w = self.width
         base = 0
         top = 0
@@ -168,6 +170,15 @@ class TopK:
                 cmv[loc] = c
                 if c > top:
                     top = c
+            elif incr == 1:  # TOPK.ADD: one decay trial, inlined
+                p = table[c] if c < DECAY_TABLE else self._decay_of(c)
+                if _random() < p:
+                    if c == 1:
+                        fmv[loc] = fp
+                        if top < 1:
+                            top = 1
+                    else:
+                        cmv[loc] = c - 1
             elif incr:
                 c, left = self._decay_bucket(c, incr)
                 if left:
@@ -240,8 +251,7 @@ class TopK:
     def count(self, item: bytes) -> int:
         """TopK_Count: the largest count among the item's buckets that carry its fingerprint
         (only those not below the heap's minimum when the item is in the heap)."""
-        hs = murmur2_seeds(item, self.depth, GA)
-        fp = hs.pop()
+        *hs, fp = murmur2_lanes(item, self.lanes)
         heap_min = self.hcount[0]
         in_heap = item in self.pos
         fmv = self.fmv
@@ -337,4 +347,5 @@ class TopK:
         t.hitem = list(self.hitem)
         t.pos = dict(self.pos)
         t.table = self.table
+        t.lanes = self.lanes
         return t
