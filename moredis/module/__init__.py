@@ -57,6 +57,7 @@ from moredis.module.datatype import (
     load_data_type_from_string,
     load_data_type_from_string_encver,
 )
+from moredis.module.declarative import NO_REPLY, Args, DataType, Module, SimpleString, WrongArity, reply_value
 from moredis.module.defrag import DefragCtx
 from moredis.module.dict import Dict, DictIterator
 from moredis.module.filters import CommandFilterCtx
@@ -75,7 +76,9 @@ def create_dict(ctx: Ctx | None = None) -> Dict:
 
 __all__ = [
     "IO",
+    "NO_REPLY",
     "Arg",
+    "Args",
     "BeginSearchIndex",
     "BeginSearchKeyword",
     "BeginSearchUnknown",
@@ -84,6 +87,7 @@ __all__ = [
     "CommandFilterCtx",
     "CommandInfo",
     "Ctx",
+    "DataType",
     "DefragCtx",
     "Dict",
     "DictIterator",
@@ -96,12 +100,15 @@ __all__ = [
     "Key",
     "KeyOptCtx",
     "KeySpec",
+    "Module",
     "ModuleType",
     "ModuleValue",
     "RdbStream",
     "ScanCursor",
     "ServerInfo",
+    "SimpleString",
     "TypeMethods",
+    "WrongArity",
     "cached_microseconds",
     "cluster_canonical_key_name_in_slot",
     "cluster_key_slot",
@@ -116,6 +123,7 @@ __all__ = [
     "milliseconds",
     "monotonic_microseconds",
     "rdb_stream_create_from_file",
+    "reply_value",
     "scan_cursor_create",
     "scan_cursor_destroy",
     "scan_cursor_restart",
