@@ -158,6 +158,18 @@ async def serve(srv: Any, st: Startup) -> None:
     await srv.close()
 
 
+def tune_malloc() -> None:
+    """Pin glibc's mmap threshold at 128 KB. By default it grows after big blocks are
+    freed (dict tables, reply buffers), and later big blocks then come from the heap
+    and stay in RSS after they are freed: with a million keys that is ~40 MB."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").mallopt(-3, 128 * 1024)  # M_MMAP_THRESHOLD
+    except (OSError, AttributeError):  # pragma: no cover - not glibc
+        pass
+
+
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if args and args[0] in ("-v", "--version"):
@@ -171,6 +183,7 @@ def main(argv: list[str] | None = None) -> int:
 
         return check.main(args)
     st = parse_command_line(args)
+    tune_malloc()
     srv = build_server(st)
     loop = new_event_loop()
     asyncio.set_event_loop(loop)

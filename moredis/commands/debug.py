@@ -17,6 +17,7 @@ Neighbours: introspection.py (COMMAND), engine/digest.py, server/server.py (flag
 from __future__ import annotations
 
 import hashlib
+import itertools
 import math
 import os
 import random
@@ -700,7 +701,7 @@ def _populate(c: Any, argv: list[bytes]) -> None:
     lru = srv.lru_new()
     if not data and not truncated:
         data.update(zip(keys, vals, strict=True))
-        db.access.update(dict.fromkeys(keys, lru))
+        db.access.update(zip(keys, itertools.repeat(lru)))  # no temporary dict: RSS counts
         added = keys
     else:
         added = []
