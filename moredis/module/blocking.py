@@ -548,3 +548,67 @@ def event_loop_add_oneshot(srv: Any, callback: Any, data: Any = None) -> int:
         return K.ERR
     srv.loop.call_soon_threadsafe(locked(srv, callback), data)
     return K.OK
+
+
+# --- RM_Yield (F1): other clients served while a module command runs long -------------------
+
+SLOW_MODULE = "BUSY Redis is busy running a module command."
+
+
+class _ModuleBusy:
+    """What srv.script_busy holds while a module command yields to clients: the refusal
+    processCommand applies (isInsideYieldingLongCommand)."""
+
+    def __init__(self, caller: Any, busy_reply: str | None) -> None:
+        self.caller = caller
+        self.busy_reply = busy_reply
+        self.handoffs: set = set()
+        self.pump: Any = None
+
+    def busy_refusal(self, c: Any, cmd: Any, argv: list[bytes]) -> str | None:
+        from moredis.commands import registry as R
+
+        if c is self.caller or cmd.flags & R.ALLOW_BUSY:
+            return None
+        return f"BUSY {self.busy_reply}" if self.busy_reply else SLOW_MODULE
+
+
+def module_yield(ctx: Any, flags: int, busy_reply: str | None) -> None:
+    srv = ctx.srv
+    mods = srv.modules
+    if getattr(mods, "_yielding", False) or srv.loop is None:
+        return
+    if threading.current_thread() is not _loop_thread(srv):
+        return  # a module thread: the loop serves clients on its own meanwhile
+    now = time.monotonic()
+    if not ctx.next_yield:
+        ctx.next_yield = now + srv.config["busy-reply-threshold"] / 1000.0
+        return
+    if now < ctx.next_yield:
+        return
+    mods._yielding = True
+    try:
+        if flags & K.YIELD_FLAG_CLIENTS:
+            busy = getattr(mods, "busy", None)
+            if busy is None or busy[0] is not ctx:
+                from moredis.scripting.busy import BusyPump
+
+                state = _ModuleBusy(ctx.client, busy_reply)
+                pump = BusyPump(srv, state, ctx.client)
+                state.pump = pump
+                pump.start()
+                mods.busy = (ctx, pump, state)
+            else:
+                busy[2].busy_reply = busy_reply
+            mods.busy[1].pump()
+        ctx.next_yield = now + 1.0 / srv.hz
+    finally:
+        mods._yielding = False
+
+
+def end_yield(ctx: Any) -> None:
+    mods = ctx.srv.modules
+    busy = getattr(mods, "busy", None)
+    if busy is not None and busy[0] is ctx:
+        mods.busy = None
+        busy[1].stop()

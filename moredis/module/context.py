@@ -49,6 +49,7 @@ class Ctx(ReplyMixin, CallMixin, MoreMixin, PositionsMixin, KeysCtxMixin):
         "keys",
         "keys_result",
         "module",
+        "next_yield",
         "onload",
         "ready_key",
         "replicated",
@@ -77,6 +78,7 @@ class Ctx(ReplyMixin, CallMixin, MoreMixin, PositionsMixin, KeysCtxMixin):
         self.onload = False
         self.cmd_name: str | None = None
         self._nested_notify = False
+        self.next_yield = 0.0
 
     # --- lifecycle -------------------------------------------------------------------
     def _close_keys(self) -> None:
@@ -88,6 +90,10 @@ class Ctx(ReplyMixin, CallMixin, MoreMixin, PositionsMixin, KeysCtxMixin):
     def _finish(self) -> None:
         """End of the call: close keys, close postponed replies left open."""
         self._close_keys()
+        if self.next_yield:
+            from moredis.module.blocking import end_yield
+
+            end_yield(self)
         if self._deferred:
             # a postponed length never set: Redis would assert; answer with what we have
             from moredis.module.reply import _set_length
@@ -195,10 +201,13 @@ class Ctx(ReplyMixin, CallMixin, MoreMixin, PositionsMixin, KeysCtxMixin):
         return c.cmd.fullname if c is not None and c.cmd is not None else None
 
     def yield_(self, flags: int = K.YIELD_FLAG_NONE, busy_reply: str | None = None) -> None:
-        """RedisModule_Yield: let the server breathe during a long command."""
-        y = getattr(self.srv, "yield_to_clients", None)
-        if y is not None:
-            y(flags, busy_reply)
+        """RedisModule_Yield: during a long command, once busy-reply-threshold has passed,
+        serve other clients (with YIELD_FLAG_CLIENTS): they get `-BUSY <busy_reply>`
+        (or "BUSY Redis is busy running a module command.") unless their command is
+        allow-busy. At most hz times a second."""
+        from moredis.module.blocking import module_yield
+
+        module_yield(self, flags, busy_reply)
 
     # --- keys (F4) -------------------------------------------------------------------
     def open_key(self, name: bytes, mode: int = K.READ) -> Any:
