@@ -178,6 +178,10 @@ class LuaEngine:
                 return 3, ERR_ARGS
             argv.append(b)
         srv = self.srv
+        if srv.command_filters:  # module command filters see scripts' calls too (scriptCall)
+            argv = srv.modules.run_filters(self.client, argv)
+            if not argv:
+                return self._refuse(None, "ERR Unknown Redis command called from script")
         table = srv.table
         cmd = table.get(argv[0])
         if cmd is None:

@@ -44,6 +44,15 @@ def test_filters_apply_to_module_calls(r):
     assert r.lrange("log-key", 0, -1) == [b"PING @log"]
 
 
+def test_filters_apply_to_lua_redis_call(r):
+    r.delete("log-key")
+    assert r.eval("return redis.call('ping', '@log')", 0) == b"@log"
+    assert r.lrange("log-key", 0, -1) == [b"ping @log"]
+    r.delete("log-key")
+    r.eval("return redis.call('commandfilter.ping')", 0)  # a module command called by a script
+    assert r.lrange("log-key", 0, -1) == [b"PING @log"]
+
+
 def test_retained_argument(r):
     r.set("x", "@retain")
     assert r.execute_command("commandfilter.retained") == b"@retain"
