@@ -6,7 +6,23 @@ optionally `on_unload(ctx)`. `ModuleManager.load` runs on_load inside a context 
 registered is rolled back. Registries kept per module: commands, data types, configs,
 server-event and keyspace subscriptions, command filters, timers, exported APIs,
 INFO callback. The manager is also `srv.module_hooks`, the one place the server calls
-to fire module events (client change, flush, cron, shutdown, config, key events).
+to fire module events; each hook is a no-op unless a module subscribed:
+
+    client_connected(c) / client_closed(c)      ClientChange (connection.py, free_client)
+    flushed(dbnum, start, sync)                 FlushDB START before, END after (dbnum -1: all)
+    swapdb(a, b), config_changed(names)         SwapDB, Config (commands/server.py)
+    shutting_down()                             Shutdown (server.prepare_shutdown)
+    fire_persistence(sub)                       Persistence: RDB/AOF start, sync start, ended, failed
+    fire_loading(sub), fire_loading_progress(sub, progress 0..1024)
+    fire_fork_child(sub)                        ForkChild BORN / DIED
+    fire_role_changed(sub, ReplicationInfo), fire_replica_change(sub),
+    fire_master_link(sub), fire_repl_async_load(sub)   (for replication)
+    srv.key_event_hook(sub, db, key, value)     Key: set only while subscribed; the keyspace
+                                                calls it before a key goes (srv.key_del_reason:
+                                                0 deleted, 1 expired, 2 evicted) or is overwritten
+    srv.eventloop_hook()                        EventLoop: set only while subscribed
+CronLoop and ModuleChange are fired from here. Replication of module effects goes through
+`self.prop` (module/propagation.py).
 Neighbours: module/ (the public API), commands/module_cmd.py (MODULE command).
 """
 
