@@ -186,3 +186,18 @@ def test_modified_during_iteration(z):
     assert r.execute_command("zset.iter", "z", "score", "first", 1, 4, 0, 0, "ncCcnpe") == [
         0, 0, 1, b"b", b"2", None, None, 0, 0, 1]
     assert r.zrange("z", 0, -1) == [b"a", b"c", b"d"]
+
+
+def test_add_to_missing_key_wakes_bzpopmin(srv, r):
+    import threading
+    import time
+
+    other = srv.client()
+    got = []
+    t = threading.Thread(target=lambda: got.append(other.bzpopmin("bz", 5)))
+    t.start()
+    time.sleep(0.2)
+    addx(r, "bz", "w", "", "3", "m")  # the key is created through dbAdd: readiness signalled
+    t.join(5)
+    assert got == [(b"bz", b"m", 3.0)]
+    assert r.exists("bz") == 0

@@ -174,3 +174,16 @@ def test_context_flags_multi_dirty(s, r):
     r2.set("w", "again")
     assert r.execute_command("call.ctxflags") & rm.CTX_FLAGS_MULTI_DIRTY
     r.execute_command("UNWATCH")
+
+
+def test_context_flags_inside_lua(r):
+    f = r.eval("return redis.call('call.ctxflags')", 0)
+    assert f & rm.CTX_FLAGS_LUA
+    assert f & rm.CTX_FLAGS_DENY_BLOCKING
+    assert not f & rm.CTX_FLAGS_MULTI
+
+
+def test_module_call_reaching_lua(r):
+    assert r.execute_command("call.generic", "-", "EVAL", "return redis.call('set', KEYS[1], ARGV[1])", "1",
+                             "lk", "lv") == b"OK"
+    assert r.get("lk") == b"lv"
