@@ -101,9 +101,11 @@ def swap_databases(srv: Any, a: Any, b: Any) -> None:
         for db in (a, b):
             if db.subexpires is not None:
                 reindex(db)
-    for db in (a, b):
+    for db, other in ((a, b), (b, a)):
         for key in list(db.blocking):
-            if key in db.data:
+            # ready keys wake their waiters; keys that vanished with the swap wake the
+            # ones that must fail (XREADGROUP), as scanDatabaseForDeletedKeys does
+            if key in db.data or key in other.data:
                 srv.signal_key_ready(db, key)
     hooks = srv.module_hooks
     if hooks is not None and hasattr(hooks, "swapdb"):

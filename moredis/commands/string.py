@@ -308,6 +308,8 @@ def set_command(c: Any, argv: list[bytes]) -> None:
             data[key] = argv[2]
             if db.expires:
                 db.expires.pop(key, None)
+            if db.blocking and key in db.blocking:  # a stream reader must learn it is gone
+                srv.signal_key_ready(db, key)
         else:
             db.add(key, argv[2])
         if db.watched or srv.tracking_table is not None:
@@ -409,6 +411,8 @@ def mset_generic(c: Any, argv: list[bytes], nx: bool) -> bool:
             data[key] = argv[j + 1]
             if expires:
                 expires.pop(key, None)
+            if db.blocking and key in db.blocking:
+                srv.signal_key_ready(db, key)
         else:
             db.add(key, argv[j + 1])
         if signal:
