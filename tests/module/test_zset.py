@@ -4,6 +4,9 @@ reference server) and the range iterators in both encodings."""
 
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
 import redis
 
@@ -189,9 +192,6 @@ def test_modified_during_iteration(z):
 
 
 def test_add_to_missing_key_wakes_bzpopmin(srv, r):
-    import threading
-    import time
-
     other = srv.client()
     got = []
     t = threading.Thread(target=lambda: got.append(other.bzpopmin("bz", 5)))
