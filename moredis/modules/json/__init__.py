@@ -52,14 +52,36 @@ COMMANDS = [
 ]
 
 
+def error_text(msg: str) -> str:
+    """How redis-module-rs sends an error: every character as one byte (its code point
+    cut to 8 bits), CR, LF and NUL as spaces. Bytes above 0x7f travel as surrogate
+    escapes, which the reply writer turns back into those single bytes."""
+    if msg.isascii() and "\r" not in msg and "\n" not in msg and "\0" not in msg:
+        return msg
+    out = []
+    for ch in msg:
+        if ch in "\r\n\0":
+            out.append(" ")
+            continue
+        b = ord(ch) & 0xFF
+        out.append(chr(b) if 0 < b < 0x80 else " " if b == 0 else chr(0xDC00 + b))
+    return "".join(out)
+
+
 def _command(fn: Any) -> Any:
-    """Arity errors raised deep in argument reading become the dispatcher's text."""
+    """Arity errors raised deep in argument reading become the dispatcher's text; error
+    texts are sent the way RedisJSON's are."""
 
     def run(ctx: rm.Ctx, argv: list[bytes]) -> int:
         try:
             return fn(ctx, argv)
         except C._Arity:
             return ctx.wrong_arity()
+        except rm.Error as e:
+            text = str(e)
+            if text.isascii() and "\r" not in text and "\n" not in text:
+                raise
+            raise rm.Error(error_text(text)) from None
 
     run.__name__ = fn.__name__
     run.__doc__ = fn.__doc__

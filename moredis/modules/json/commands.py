@@ -34,6 +34,8 @@ _loads = D.loads
 _dumps = D.dumps
 _select = P.select
 _compile = P.compile_path
+_Doc = D.Doc
+_KEYWORDS = frozenset((b"INDENT", b"NEWLINE", b"SPACE", b"FORMAT", b"NOESCAPE"))
 
 
 class _Arity(Exception):
@@ -66,11 +68,44 @@ def _int(b: bytes) -> int:
     return n
 
 
-def _path(b: bytes) -> P.Path:
-    try:
-        return _compile(_str(b))
-    except P.PathError as e:
-        raise rm.Error(e.msg) from None
+class _PathArg:
+    """A path argument. Its dialect is known at once, but it compiles only when first
+    searched, as RedisJSON compiles a path only once it has a document to search (a
+    bad path on a missing key is no error)."""
+
+    __slots__ = ("_p", "legacy", "original", "text")
+
+    def __init__(self, original: str) -> None:
+        self.original = original
+        self.text, self.legacy = P.fix_legacy(original)
+        self._p: P.Path | None = None
+
+    @property
+    def compiled(self) -> P.Path:
+        p = self._p
+        if p is None:
+            try:
+                p = self._p = _compile(self.original)
+            except P.PathError as e:
+                raise rm.Error(e.msg) from None
+        return p
+
+    @property
+    def steps(self) -> list:
+        return self.compiled.steps
+
+    @property
+    def keys(self) -> list | None:
+        return self.compiled.keys
+
+    @property
+    def static(self) -> bool:
+        return self.compiled.static
+
+
+def _path(b: bytes) -> Any:
+    """A path argument (UTF-8 checked now, compiled when searched)."""
+    return _PathArg(_str(b))
 
 
 def _parse_json(b: bytes) -> Any:
@@ -100,23 +135,27 @@ def _resp3(ctx: rm.Ctx) -> bool:
 # --- keys ----------------------------------------------------------------------------------
 
 def _read(ctx: rm.Ctx, name: bytes) -> D.Doc | None:
-    """The key's document, None when missing; wrong type is an error."""
+    """The key's document, None when missing; another type is an error. (Only this
+    module makes Doc values, so a Doc is a ReJSON-RL value.)"""
     key = ctx.open_key(name, rm.READ)
     if key is None:
         return None
-    mt = key.module_type_get_type()
-    if mt is not JSON_TYPE:
-        if key.type() == rm.KEYTYPE_EMPTY:
-            return None
-        raise rm.Error(E_TYPE)
-    return key.module_type_get_value()
+    v = key.module_type_get_value()
+    if type(v) is _Doc:
+        return v
+    if key.type() == rm.KEYTYPE_EMPTY:
+        return None
+    raise rm.Error(E_TYPE)
 
 
 def _write(ctx: rm.Ctx, name: bytes) -> tuple[Any, D.Doc | None]:
     key = ctx.open_key(name, rm.READ | rm.WRITE)
-    if key.module_type_get_type() is not JSON_TYPE and key.type() != rm.KEYTYPE_EMPTY:
+    v = key.module_type_get_value()
+    if type(v) is _Doc:
+        return key, v
+    if key.type() != rm.KEYTYPE_EMPTY:
         raise rm.Error(E_TYPE)
-    return key, key.module_type_get_value()
+    return key, None
 
 
 def _changed(ctx: rm.Ctx, event: str, name: bytes) -> None:
@@ -278,10 +317,9 @@ def json_get(ctx: rm.Ctx, argv: list[bytes]) -> int:
         raise _Arity
     name = argv[1]
     # the common case: one path
-    if n == 3 and len(argv[2]) > 8:
-        p3 = argv[2]
+    if n == 3 and (len(argv[2]) > 8 or argv[2].upper() not in _KEYWORDS):
         try:
-            p = _compile(p3.decode("utf-8"))
+            p = _compile(argv[2].decode("utf-8"))
         except (UnicodeDecodeError, P.PathError):
             p = None
         if p is not None:
@@ -371,7 +409,7 @@ def json_get(ctx: rm.Ctx, argv: list[bytes]) -> int:
             compiled.append(_compile(raw.decode("utf-8")))
         except P.PathError:
             continue  # RedisJSON skips paths that do not compile here
-    legacy = all(_compile(raw.decode("utf-8")).legacy if _compiles(raw) else True for raw in paths)
+    legacy = all(P.fix_legacy(raw.decode("utf-8"))[1] for raw in paths)
     out: dict[str, Any] = {}
     missing = None
     for p in compiled:
@@ -387,14 +425,6 @@ def json_get(ctx: rm.Ctx, argv: list[bytes]) -> int:
     if missing is not None:
         raise rm.Error(f"ERR Path '{missing}' does not exist")
     return ctx.reply_with_string(_serialize(out, fmt))
-
-
-def _compiles(raw: bytes) -> bool:
-    try:
-        _compile(raw.decode("utf-8"))
-        return True
-    except P.PathError:
-        return False
 
 
 def json_mget(ctx: rm.Ctx, argv: list[bytes]) -> int:
@@ -770,22 +800,20 @@ def json_type(ctx: rm.Ctx, argv: list[bytes]) -> int:
     if len(argv) < 2:
         raise _Arity
     resp3 = _resp3(ctx)
-    if len(argv) > 2:
-        raw = _str(argv[2])
-        try:
-            p: P.Path | None = _compile(raw)
-        except P.PathError as e:
-            if not P.fix_legacy(raw)[1]:
-                raise rm.Error(e.msg) from None
-            p = None  # legacy: a bad path is just "nothing there"
-    else:
-        p = P.ROOT
+    p = _opt_path(argv)
     doc = _read(ctx, argv[1])
+    vals = None
+    if doc is not None:
+        try:
+            vals = _select(p.steps, doc.root)
+        except rm.Error:
+            if not p.legacy:
+                raise
+            # legacy: a path that does not parse is just "nothing there"
     if resp3:
         ctx.reply_with_array(1)
-    if doc is None or p is None:
+    if vals is None:
         return ctx.reply_with_null()
-    vals = _select(p.steps, doc.root)
     if p.legacy:
         if not vals:
             return ctx.reply_with_null()
@@ -824,6 +852,17 @@ def _expected(what: str, v: Any) -> str:
     return f"WRONGTYPE wrong type of path value - expected {what} but found {D.type_name(v).decode()}"
 
 
+def _legacy_select(doc: D.Doc | None, p: Any) -> list | None:
+    """Matches for OBJKEYS/OBJLEN's legacy form, where a path that does not parse, like
+    one that finds nothing, just answers null."""
+    if doc is None:
+        return None
+    try:
+        return _select(p.steps, doc.root)
+    except rm.Error:
+        return None
+
+
 def json_objkeys(ctx: rm.Ctx, argv: list[bytes]) -> int:
     """JSON.OBJKEYS key [path]"""
     if len(argv) < 2:
@@ -831,9 +870,7 @@ def json_objkeys(ctx: rm.Ctx, argv: list[bytes]) -> int:
     p = _opt_path(argv)
     doc = _read(ctx, argv[1])
     if p.legacy:
-        if doc is None:
-            return ctx.reply_with_null()
-        vals = _select(p.steps, doc.root)
+        vals = _legacy_select(doc, p)
         if not vals:
             return ctx.reply_with_null()
         v = vals[0]
@@ -864,9 +901,7 @@ def json_objlen(ctx: rm.Ctx, argv: list[bytes]) -> int:
     p = _opt_path(argv)
     doc = _read(ctx, argv[1])
     if p.legacy:
-        if doc is None:
-            return ctx.reply_with_null()
-        vals = _select(p.steps, doc.root)
+        vals = _legacy_select(doc, p)
         if not vals:
             return ctx.reply_with_null()
         v = vals[0]
@@ -1267,11 +1302,15 @@ def _values(argv: list[bytes], start: int) -> list:
     return [_parse_json(a) for a in argv[start:]]
 
 
-def _array_change(doc: D.Doc, path: tuple, change: Any) -> Any:
+def _array_change(doc: D.Doc, path: tuple, change: Any, typed: bool = False) -> Any:
+    """change(the array at path); a match gone is an error, and so is one that is no
+    longer an array where RedisJSON checks (`typed`: pop, trim)."""
     found, holder, k = _get_at(doc, path)
-    arr = (doc.root if holder is None else holder[k]) if found else None
-    if type(arr) is not list:
+    if not found:
         raise rm.Error(E_GONE)
+    arr = doc.root if holder is None else holder[k]
+    if type(arr) is not list:
+        raise rm.Error(_expected("array", arr) if typed else E_GONE)
     return change(arr)
 
 
@@ -1447,7 +1486,7 @@ def json_arrtrim(ctx: rm.Ctx, argv: list[bytes]) -> int:
     _key, doc = _write(ctx, name)
     if doc is None:
         raise rm.Error(E_NOKEY)
-    out = _each(doc, p, list, lambda path: _array_change(doc, path, lambda a: _trim(doc, a, start, stop)),
+    out = _each(doc, p, list, lambda path: _array_change(doc, path, lambda a: _trim(doc, a, start, stop), True),
                 "an array")
     _finish_each(ctx, name, p, out, "json.arrtrim")
     return rm.OK

@@ -410,8 +410,18 @@ def parse_exact(data: bytes, limit: bool = True, strict_end: bool = False) -> An
 
 # --- the fast path -----------------------------------------------------------------------
 
-# numbers orjson could read otherwise than serde_json: 16+ digit runs, exponents, "-0"
-_SUSPECT = re.compile(rb"[0-9.]{17,}|[0-9][eE]|-0(?![.0-9eE])").search
+# A one-pass byte map finds what orjson could read otherwise than serde_json: long digit
+# runs (16+ significant digits, huge integers), exponents, "-0", and deep nesting.
+_MAP = bytearray(b"x" * 256)
+for _c in b"0123456789.":
+    _MAP[_c] = 0x44  # D
+for _c in b"eE":
+    _MAP[_c] = 0x45  # E
+for _c in b"[{":
+    _MAP[_c] = 0x42  # B
+_MAP = bytes(_MAP)
+_LONG_RUN = b"D" * 17
+_NEG_ZERO = re.compile(rb"-0(?![.0-9eE])").search
 _NUM_OR_STR = re.compile(rb'"(?:[^"\\]|\\.)*"|-?[0-9]+(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?')
 _NUM_PARTS = re.compile(rb"(-?)([0-9]+)(?:\.([0-9]+))?(?:[eE]([-+]?[0-9]+))?\Z")
 
@@ -454,6 +464,14 @@ def _too_deep(v: Any) -> bool:
     return False
 
 
+def _check(data: bytes, v: Any, limit: bool) -> bool:
+    """Must the exact parser read this (orjson already accepted it)?"""
+    t = data.translate(_MAP)
+    if (_LONG_RUN in t or b"DE" in t or (b"-0" in data and _NEG_ZERO(data) is not None)) and _needs_exact(data):
+        return True
+    return limit and (type(v) is dict or type(v) is list) and t.count(b"B") >= MAX_DEPTH and _too_deep(v)
+
+
 def loads(data: bytes, limit: bool = True) -> Any:
     """Parse user JSON as RedisJSON does; raises JsonError with serde_json's text, or
     UnicodeError for input that is not UTF-8."""
@@ -462,10 +480,7 @@ def loads(data: bytes, limit: bool = True) -> Any:
     except _OrjsonError:
         data.decode("utf-8")  # RedisJSON refuses non-UTF-8 before parsing
         return parse_exact(data, limit)
-    if _SUSPECT(data) is not None and _needs_exact(data):
-        return parse_exact(data, limit)
-    if limit and (type(v) is dict or type(v) is list) and data.count(b"[") + data.count(b"{") >= MAX_DEPTH - 1 \
-            and _too_deep(v):
+    if _check(data, v, limit):
         return parse_exact(data, limit)
     return v
 
@@ -477,9 +492,7 @@ def loads_strict(data: bytes) -> Any:
     except _OrjsonError:
         data.decode("utf-8")
         return parse_exact(data, True, True)
-    if _SUSPECT(data) is not None and _needs_exact(data):
-        return parse_exact(data, True, True)
-    if (type(v) is dict or type(v) is list) and data.count(b"[") + data.count(b"{") >= MAX_DEPTH - 1 and _too_deep(v):
+    if _check(data, v, True):
         return parse_exact(data, True, True)
     return v
 

@@ -517,9 +517,10 @@ def _walk(steps: list, i: int, node: Any, path: tuple | None, out: list, root: A
         if kind == "filter":
             f = st[1]
             if t is dict:
-                for k, c in list(node.items()):
+                # RedisJSON 2.8 tracks an object's filtered members by position, not key
+                for j, c in enumerate(list(node.values())):
                     if _test(f, c, root):
-                        _walk(steps, i + 1, c, None if path is None else (*path, k), out, root)
+                        _walk(steps, i + 1, c, None if path is None else (*path, j), out, root)
             elif t is list:
                 for j, c in enumerate(list(node)):
                     if _test(f, c, root):
