@@ -16,8 +16,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from respclient import RawClient
 
-DOC = ('{"a":{"b":[1,2,{"c":3}],"s":"ab","t":true,"f":false,"n":null,"o":{},"x":1.5,"i":0,"z":0.0},'
-       '"s":"xyz","e":[],"t":false}')
+DOC = (
+    '{"a":{"b":[1,2,{"c":3}],"s":"ab","t":true,"f":false,"n":null,"o":{},"x":1.5,"i":0,"z":0.0},'
+    '"s":"xyz","e":[],"t":false}'
+)
 
 
 def _parse(b):
@@ -57,48 +59,140 @@ def check_value(d, *args):
 
 # --- JSON.SET / JSON.GET ---------------------------------------------------------------------
 
+
 def test_set_basics(d):
     for args in [
-        ("JSON.SET", "k", "$.a", "1"), ("JSON.SET", "k", ".a", "1"), ("JSON.SET", "k", "a", "1"),
-        ("JSON.SET", "k", ".", '{"a":1}'), ("JSON.SET", "k2", "$", '{"a":1}', "NX"),
-        ("JSON.SET", "k3", "$", '{"a":1}', "XX"), ("JSON.SET", "k2", "$", '{"a":2}', "NX"),
-        ("JSON.SET", "k2", "$", '{"a":2}', "XX"), ("JSON.SET", "k2", "$", "1", "nx", "xx"),
-        ("JSON.SET", "k2", "$", "1", "foo"), ("JSON.SET", "k2", "$", "1", "NX", "NX"),
-        ("JSON.SET", "k2", "$", "1", "NX", "XX", "foo"), ("JSON.SET", "k2", "$", '{"a":2}'),
-        ("JSON.SET", "k2", "$.b", "3"), ("JSON.SET", "k2", "$.b", "4", "NX"), ("JSON.SET", "k2", "$.c", "4", "XX"),
-        ("JSON.SET", "k2", "$.c.d", "4"), ("JSON.SET", "k2", ".c.d", "4"), ("JSON.SET", "k2", "$.a.b", "4"),
-        ("JSON.SET", "k2", "$[0]", "4"), ("JSON.SET", "k2", "[0]", "4"), ("JSON.SET", "k2", "$.*", "7"),
-        ("JSON.SET", "k2", "$..x", "8"), ("JSON.SET", "k2", "$.arr", "[1,2,3]"), ("JSON.SET", "k2", "$.arr[5]", "8"),
-        ("JSON.SET", "k2", "$.arr[1]", "8"), ("JSON.SET", "k2", "$.arr[-1]", "9"), ("JSON.SET", "k2", "$.arr[-4]", "9"),
-        ("JSON.SET", "k2", ".arr[5]", "8"), ("JSON.SET", "k2", "$.arr[*]", "0"), ("JSON.SET", "k2", "$.arr[0]", "5", "NX"),
-        ("JSON.SET", "k2", "$.arr[7]", "5", "NX"), ("JSON.SET", "k2", "$.arr[7]", "5", "XX"), ("JSON.GET", "k2"),
-        ("JSON.SET", "k2", '$["new key"]', "1"), ("JSON.SET", "k2", '$["n1","n2"]', "1"),
-        ("JSON.SET", "k2", "$.*.zz", "1"), ("JSON.SET", "k2", '$.q["z"]', "1"), ("JSON.SET", "k2", "$.nobj", "{}"),
-        ("JSON.SET", "k2", '$.nobj["z"]', "1"), ("JSON.SET", "k2", "$.nobj.*", "1"), ("JSON.SET", "k2", "$..nobj.y", "2"),
-        ("JSON.GET", "k2"), ("SET", "s", "x"), ("JSON.SET", "s", "$", "1"), ("JSON.GET", "s"), ("JSON.SET", "k2", "$"),
-        ("JSON.SET", "k2"), ("JSON.SET", "k2", "$.a(", "1"), ("JSON.SET", "k2", "a(", "1"), ("JSON.SET", "k2", "a b", "1"),
-        ("JSON.SET", "nk", "$", "bad"), ("JSON.SET", "nk", "$.a", "bad"), ("JSON.SET", "nk", "$(", "1"),
-        ("JSON.SET", "k2", "$", "1", "FORMAT"), ("JSON.SET", "k2", "$", "2", "FORMAT", "JSON"),
-        ("JSON.SET", "k2", "$", "1", "FORMAT", "json"), ("JSON.SET", "k2", "$", "3", "FORMAT", "STRING", "XX"),
-        ("JSON.GET", "k2"), ("JSON.SET", "a", "$", "[1]"), ("JSON.SET", "a", "$.x", "1"),
-        ("JSON.SET", "a", "$[0].x", "1"), ("JSON.SET", "o", "$", '{"a":{"b":1},"c":{"b":2},"d":[]}'),
-        ("JSON.SET", "o", "$..b", "5"), ("JSON.SET", "o", "$.*.b", "6"), ("JSON.SET", "o", "$.*.x", "6"),
-        ("JSON.SET", "o", '$["a","c"].e', "7"), ("JSON.SET", "o", "$.d.x", "1"), ("JSON.GET", "o"),
-        ("JSON.SET", b"\xff", "$", "1"), ("JSON.SET", "o", b"$.\xff", "1"), ("JSON.SET", "o", "$.a", b"\xff"),
+        ("JSON.SET", "k", "$.a", "1"),
+        ("JSON.SET", "k", ".a", "1"),
+        ("JSON.SET", "k", "a", "1"),
+        ("JSON.SET", "k", ".", '{"a":1}'),
+        ("JSON.SET", "k2", "$", '{"a":1}', "NX"),
+        ("JSON.SET", "k3", "$", '{"a":1}', "XX"),
+        ("JSON.SET", "k2", "$", '{"a":2}', "NX"),
+        ("JSON.SET", "k2", "$", '{"a":2}', "XX"),
+        ("JSON.SET", "k2", "$", "1", "nx", "xx"),
+        ("JSON.SET", "k2", "$", "1", "foo"),
+        ("JSON.SET", "k2", "$", "1", "NX", "NX"),
+        ("JSON.SET", "k2", "$", "1", "NX", "XX", "foo"),
+        ("JSON.SET", "k2", "$", '{"a":2}'),
+        ("JSON.SET", "k2", "$.b", "3"),
+        ("JSON.SET", "k2", "$.b", "4", "NX"),
+        ("JSON.SET", "k2", "$.c", "4", "XX"),
+        ("JSON.SET", "k2", "$.c.d", "4"),
+        ("JSON.SET", "k2", ".c.d", "4"),
+        ("JSON.SET", "k2", "$.a.b", "4"),
+        ("JSON.SET", "k2", "$[0]", "4"),
+        ("JSON.SET", "k2", "[0]", "4"),
+        ("JSON.SET", "k2", "$.*", "7"),
+        ("JSON.SET", "k2", "$..x", "8"),
+        ("JSON.SET", "k2", "$.arr", "[1,2,3]"),
+        ("JSON.SET", "k2", "$.arr[5]", "8"),
+        ("JSON.SET", "k2", "$.arr[1]", "8"),
+        ("JSON.SET", "k2", "$.arr[-1]", "9"),
+        ("JSON.SET", "k2", "$.arr[-4]", "9"),
+        ("JSON.SET", "k2", ".arr[5]", "8"),
+        ("JSON.SET", "k2", "$.arr[*]", "0"),
+        ("JSON.SET", "k2", "$.arr[0]", "5", "NX"),
+        ("JSON.SET", "k2", "$.arr[7]", "5", "NX"),
+        ("JSON.SET", "k2", "$.arr[7]", "5", "XX"),
+        ("JSON.GET", "k2"),
+        ("JSON.SET", "k2", '$["new key"]', "1"),
+        ("JSON.SET", "k2", '$["n1","n2"]', "1"),
+        ("JSON.SET", "k2", "$.*.zz", "1"),
+        ("JSON.SET", "k2", '$.q["z"]', "1"),
+        ("JSON.SET", "k2", "$.nobj", "{}"),
+        ("JSON.SET", "k2", '$.nobj["z"]', "1"),
+        ("JSON.SET", "k2", "$.nobj.*", "1"),
+        ("JSON.SET", "k2", "$..nobj.y", "2"),
+        ("JSON.GET", "k2"),
+        ("SET", "s", "x"),
+        ("JSON.SET", "s", "$", "1"),
+        ("JSON.GET", "s"),
+        ("JSON.SET", "k2", "$"),
+        ("JSON.SET", "k2"),
+        ("JSON.SET", "k2", "$.a(", "1"),
+        ("JSON.SET", "k2", "a(", "1"),
+        ("JSON.SET", "k2", "a b", "1"),
+        ("JSON.SET", "nk", "$", "bad"),
+        ("JSON.SET", "nk", "$.a", "bad"),
+        ("JSON.SET", "nk", "$(", "1"),
+        ("JSON.SET", "k2", "$", "1", "FORMAT"),
+        ("JSON.SET", "k2", "$", "2", "FORMAT", "JSON"),
+        ("JSON.SET", "k2", "$", "1", "FORMAT", "json"),
+        ("JSON.SET", "k2", "$", "3", "FORMAT", "STRING", "XX"),
+        ("JSON.GET", "k2"),
+        ("JSON.SET", "a", "$", "[1]"),
+        ("JSON.SET", "a", "$.x", "1"),
+        ("JSON.SET", "a", "$[0].x", "1"),
+        ("JSON.SET", "o", "$", '{"a":{"b":1},"c":{"b":2},"d":[]}'),
+        ("JSON.SET", "o", "$..b", "5"),
+        ("JSON.SET", "o", "$.*.b", "6"),
+        ("JSON.SET", "o", "$.*.x", "6"),
+        ("JSON.SET", "o", '$["a","c"].e', "7"),
+        ("JSON.SET", "o", "$.d.x", "1"),
+        ("JSON.GET", "o"),
+        ("JSON.SET", b"\xff", "$", "1"),
+        ("JSON.SET", "o", b"$.\xff", "1"),
+        ("JSON.SET", "o", "$.a", b"\xff"),
     ]:
         d.check(*args)
 
 
-@pytest.mark.parametrize("text", [
-    "1e20", "1.0", "0.1", "-0.0", "1e308", "1e-7", "123456789012345678901234567890", "18446744073709551615",
-    "18446744073709551616", "-9223372036854775808", "-9223372036854775809", "1E400", "0.00001", "0.0001", "1e16",
-    "1e15", "12345678901234567", "1.5e300", "2.0e-5", "100", "1.23e2", "-0", "5e-324", "1e-400", "4e-330",
-    "82030920993190390e24", "56177372662379443e-3", "0.30000000000000004", "9007199254740993",
-    "2.2250738585072011e-308", "1.7976931348623157e308", "1.7976931348623159e308", "123456789e999", "0e999999999999",
-    "1e-99999999999", '"\\u0000\\u0001\\u001f\\u007f\\u2028\\u00e9\\"\\\\\\/\\t\\n\\r\\b\\f\\ud83d\\ude00"',
-    '{"a":1,"b":2,"a":3}', "1 2", "[1,2,3]]", '{"a":1}}', '{ "a" : 1 , "b" : [ ] }', "  1", "1x", "truex", "nullx",
-    '"a""b"', "1,", "-0.0e0", "0e0", "1.5E+3",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "1e20",
+        "1.0",
+        "0.1",
+        "-0.0",
+        "1e308",
+        "1e-7",
+        "123456789012345678901234567890",
+        "18446744073709551615",
+        "18446744073709551616",
+        "-9223372036854775808",
+        "-9223372036854775809",
+        "1E400",
+        "0.00001",
+        "0.0001",
+        "1e16",
+        "1e15",
+        "12345678901234567",
+        "1.5e300",
+        "2.0e-5",
+        "100",
+        "1.23e2",
+        "-0",
+        "5e-324",
+        "1e-400",
+        "4e-330",
+        "82030920993190390e24",
+        "56177372662379443e-3",
+        "0.30000000000000004",
+        "9007199254740993",
+        "2.2250738585072011e-308",
+        "1.7976931348623157e308",
+        "1.7976931348623159e308",
+        "123456789e999",
+        "0e999999999999",
+        "1e-99999999999",
+        '"\\u0000\\u0001\\u001f\\u007f\\u2028\\u00e9\\"\\\\\\/\\t\\n\\r\\b\\f\\ud83d\\ude00"',
+        '{"a":1,"b":2,"a":3}',
+        "1 2",
+        "[1,2,3]]",
+        '{"a":1}}',
+        '{ "a" : 1 , "b" : [ ] }',
+        "  1",
+        "1x",
+        "truex",
+        "nullx",
+        '"a""b"',
+        "1,",
+        "-0.0e0",
+        "0e0",
+        "1.5E+3",
+    ],
+)
 def test_numbers_strings_and_printing(d, text):
     d.check("JSON.SET", "k", "$", text)
     d.check("JSON.GET", "k")
@@ -106,14 +200,72 @@ def test_numbers_strings_and_printing(d, text):
     d.check("JSON.DEBUG", "MEMORY", "k")
 
 
-@pytest.mark.parametrize("text", [
-    "", "x", "{", "[1,", '{"a"', '{"a":}', "[1 2]", '"abc', "nul", "tru", "{1:2}", '"\\x"', '"a\x01b"', "01", "1.",
-    "-", "1e", ".5", "+1", "NaN", "Infinity", "[1,]", '{"a":1,}', '"\\ud800"', '"\\udc00"', '"\\ud800\\u0041"',
-    '"\\u12"', " ", "\n\n  x", "[\n1,\n2,\n]", b'"\xff"', b"\xff", "1.x", "1ex", "1e+", "-01", "00", '{"a" 1}',
-    '{"a":1 "b":2}', "[,1]", "{,}", '{"a":1,,}', '"\\uzzzz"', '"\\u00"', '"\\ud800\\"', '"\\ud800\\n"',
-    '"\\ud800x"', '"\\ud800\\ud800"', "fals", "falsy", "nulL", "t", '"\t"', '["a","b"', "1e309", "-1e309",
-    "[" * 127 + "]" * 127, "[" * 128 + "]" * 128, '{"a":' * 128 + "1" + "}" * 128, "[" * 200, "\x0c1",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "x",
+        "{",
+        "[1,",
+        '{"a"',
+        '{"a":}',
+        "[1 2]",
+        '"abc',
+        "nul",
+        "tru",
+        "{1:2}",
+        '"\\x"',
+        '"a\x01b"',
+        "01",
+        "1.",
+        "-",
+        "1e",
+        ".5",
+        "+1",
+        "NaN",
+        "Infinity",
+        "[1,]",
+        '{"a":1,}',
+        '"\\ud800"',
+        '"\\udc00"',
+        '"\\ud800\\u0041"',
+        '"\\u12"',
+        " ",
+        "\n\n  x",
+        "[\n1,\n2,\n]",
+        b'"\xff"',
+        b"\xff",
+        "1.x",
+        "1ex",
+        "1e+",
+        "-01",
+        "00",
+        '{"a" 1}',
+        '{"a":1 "b":2}',
+        "[,1]",
+        "{,}",
+        '{"a":1,,}',
+        '"\\uzzzz"',
+        '"\\u00"',
+        '"\\ud800\\"',
+        '"\\ud800\\n"',
+        '"\\ud800x"',
+        '"\\ud800\\ud800"',
+        "fals",
+        "falsy",
+        "nulL",
+        "t",
+        '"\t"',
+        '["a","b"',
+        "1e309",
+        "-1e309",
+        "[" * 127 + "]" * 127,
+        "[" * 128 + "]" * 128,
+        '{"a":' * 128 + "1" + "}" * 128,
+        "[" * 200,
+        "\x0c1",
+    ],
+)
 def test_parse_errors(d, text):
     d.check("JSON.SET", "k", "$", text)
     d.check("JSON.ARRAPPEND", "k", "$", text)
@@ -121,21 +273,47 @@ def test_parse_errors(d, text):
 
 def test_get_forms(d, d3):
     d.check("JSON.SET", "k", "$", DOC)
-    run(d, d3, both(
-        ("JSON.GET", "k"), ("JSON.GET", "k", "$"), ("JSON.GET", "k", "."), ("JSON.GET", "k", "$.a"),
-        ("JSON.GET", "k", ".a.b"), ("JSON.GET", "k", "$..c"), ("JSON.GET", "k", ".zz"), ("JSON.GET", "k", "$.zz"),
-        ("JSON.GET", "k", "$["), ("JSON.GET", "k", "["), ("JSON.GET", "k", "x"), ("JSON.GET", "k", "$a"),
-        ("JSON.GET", "k", "INDENT", "\t", "NEWLINE", "\n", "SPACE", " ", "$"),
-        ("JSON.GET", "k", "indent", "ab"), ("JSON.GET", "k", "NEWLINE", "NL", "SPACE", "SP", "$"),
-        ("JSON.GET", "k", "SPACE", "SP", ".a"), ("JSON.GET", "k", "INDENT", "  ", "$.a.b[5]"),
-        ("JSON.GET", "k", "FORMAT", "EXPAND1", "$.a"), ("JSON.GET", "k", "FORMAT", "STRINGS", "$.a"),
-        ("JSON.GET", "k", "FORMAT", "foo", "$.a"), ("JSON.GET", "k", "FORMAT", "expand", "$.a"),
-        ("JSON.GET", "k", "FORMAT", "STRING", "$.a"), ("JSON.GET", "k", "FORMAT", "EXPAND1", "$.a", ".zz", "$("),
-        ("JSON.GET", "k", "INDENT", "_", "FORMAT", "EXPAND1", "$"), ("JSON.GET", "k", "FORMAT", "EXPAND", ".a.b"),
-        ("JSON.GET", "k", "FORMAT"), ("JSON.GET", "k", "NOESCAPE", "$.s"), ("JSON.GET", "k", "NOESCAPE"),
-        ("JSON.GET", "k", "INDENT"), ("JSON.GET", "k", ".zz", ".yy"), ("JSON.GET", "k", ".s", ".zz", ".yy"),
-        ("JSON.GET", "k", b"\xff", "$.a"), ("JSON.GET", "nokey"), ("JSON.GET", "nokey", "$["), ("JSON.GET",),
-    ))
+    run(
+        d,
+        d3,
+        both(
+            ("JSON.GET", "k"),
+            ("JSON.GET", "k", "$"),
+            ("JSON.GET", "k", "."),
+            ("JSON.GET", "k", "$.a"),
+            ("JSON.GET", "k", ".a.b"),
+            ("JSON.GET", "k", "$..c"),
+            ("JSON.GET", "k", ".zz"),
+            ("JSON.GET", "k", "$.zz"),
+            ("JSON.GET", "k", "$["),
+            ("JSON.GET", "k", "["),
+            ("JSON.GET", "k", "x"),
+            ("JSON.GET", "k", "$a"),
+            ("JSON.GET", "k", "INDENT", "\t", "NEWLINE", "\n", "SPACE", " ", "$"),
+            ("JSON.GET", "k", "indent", "ab"),
+            ("JSON.GET", "k", "NEWLINE", "NL", "SPACE", "SP", "$"),
+            ("JSON.GET", "k", "SPACE", "SP", ".a"),
+            ("JSON.GET", "k", "INDENT", "  ", "$.a.b[5]"),
+            ("JSON.GET", "k", "FORMAT", "EXPAND1", "$.a"),
+            ("JSON.GET", "k", "FORMAT", "STRINGS", "$.a"),
+            ("JSON.GET", "k", "FORMAT", "foo", "$.a"),
+            ("JSON.GET", "k", "FORMAT", "expand", "$.a"),
+            ("JSON.GET", "k", "FORMAT", "STRING", "$.a"),
+            ("JSON.GET", "k", "FORMAT", "EXPAND1", "$.a", ".zz", "$("),
+            ("JSON.GET", "k", "INDENT", "_", "FORMAT", "EXPAND1", "$"),
+            ("JSON.GET", "k", "FORMAT", "EXPAND", ".a.b"),
+            ("JSON.GET", "k", "FORMAT"),
+            ("JSON.GET", "k", "NOESCAPE", "$.s"),
+            ("JSON.GET", "k", "NOESCAPE"),
+            ("JSON.GET", "k", "INDENT"),
+            ("JSON.GET", "k", ".zz", ".yy"),
+            ("JSON.GET", "k", ".s", ".zz", ".yy"),
+            ("JSON.GET", "k", b"\xff", "$.a"),
+            ("JSON.GET", "nokey"),
+            ("JSON.GET", "nokey", "$["),
+            ("JSON.GET",),
+        ),
+    )
     d.check("SET", "str", "v")
     run(d, d3, both(("JSON.GET", "str"), ("JSON.GET", "str", "$")))
 
@@ -143,9 +321,18 @@ def test_get_forms(d, d3):
 def test_get_several_paths(d, d3):
     d.check("JSON.SET", "k", "$", DOC)
     for c in (d, d3):
-        for args in [("$.a", "$.s"), (".a", ".s"), (".a", "$.s"), ("$.a", ".s"), ("$.s", "$.s", ".s"),
-                     ("$.s", "x("), (".s", "$[", ".a"), ("$.zz", "$.a"), ("INDENT", "  ", "$.a", "$.s"),
-                     ("$.a.b", "NEWLINE", "\n", ".s", "SPACE", " ")]:
+        for args in [
+            ("$.a", "$.s"),
+            (".a", ".s"),
+            (".a", "$.s"),
+            ("$.a", ".s"),
+            ("$.s", "$.s", ".s"),
+            ("$.s", "x("),
+            (".s", "$[", ".a"),
+            ("$.zz", "$.a"),
+            ("INDENT", "  ", "$.a", "$.s"),
+            ("$.a.b", "NEWLINE", "\n", ".s", "SPACE", " "),
+        ]:
             check_json(c, "JSON.GET", "k", *args)
     for args in [("FORMAT", "EXPAND", "$.a"), ("$.a", "FORMAT", "EXPAND"), ("FORMAT", "EXPAND", "$..*", ".a")]:
         check_value(d3, "JSON.GET", "k", *args)
@@ -156,21 +343,50 @@ def test_mget(d, d3):
     d.check("JSON.SET", "k", "$", DOC)
     d.check("JSON.SET", "k2", "$", '{"a":[5]}')
     d.check("SET", "str", "v")
-    run(d, d3, both(
-        ("JSON.MGET", "k", "nokey", "k2", "$.a"), ("JSON.MGET", "k", "nokey", "k2", ".a"), ("JSON.MGET", "k", "$["),
-        ("JSON.MGET", "k", "$.zz"), ("JSON.MGET", "k", ".zz"), ("JSON.MGET", "k"), ("JSON.MGET", "k", "str", "$.a"),
-        ("JSON.MGET", "k", "k2", "$..a"), ("JSON.MGET",),
-    ))
+    run(
+        d,
+        d3,
+        both(
+            ("JSON.MGET", "k", "nokey", "k2", "$.a"),
+            ("JSON.MGET", "k", "nokey", "k2", ".a"),
+            ("JSON.MGET", "k", "$["),
+            ("JSON.MGET", "k", "$.zz"),
+            ("JSON.MGET", "k", ".zz"),
+            ("JSON.MGET", "k"),
+            ("JSON.MGET", "k", "str", "$.a"),
+            ("JSON.MGET", "k", "k2", "$..a"),
+            ("JSON.MGET",),
+        ),
+    )
 
 
 # --- reading commands ----------------------------------------------------------------------
+
 
 def test_type_len_keys_resp_debug(d, d3):
     d.check("JSON.SET", "k", "$", DOC)
     d.check("SET", "str", "v")
     cmds = []
-    for p in [None, "$", ".", "$.a", ".a", "$..s", "..s", "$.a.*", ".a.*", "$.zz", ".zz", "$[", "[", "$..*",
-              ".a.b", ".s", ".a.t", "$.a.b[*]"]:
+    for p in [
+        None,
+        "$",
+        ".",
+        "$.a",
+        ".a",
+        "$..s",
+        "..s",
+        "$.a.*",
+        ".a.*",
+        "$.zz",
+        ".zz",
+        "$[",
+        "[",
+        "$..*",
+        ".a.b",
+        ".s",
+        ".a.t",
+        "$.a.b[*]",
+    ]:
         extra = () if p is None else (p,)
         for name in ("JSON.TYPE", "JSON.STRLEN", "JSON.OBJKEYS", "JSON.OBJLEN", "JSON.ARRLEN", "JSON.RESP"):
             cmds.append((name, "k", *extra))
@@ -179,17 +395,39 @@ def test_type_len_keys_resp_debug(d, d3):
         cmds.append(("JSON.DEBUG", "MEMORY", "nokey", *extra))
     for name in ("JSON.TYPE", "JSON.STRLEN", "JSON.OBJKEYS", "JSON.OBJLEN", "JSON.ARRLEN", "JSON.RESP"):
         cmds += [(name,), (name, "str"), (name, "k", "$", "extra")]
-    cmds += [("JSON.DEBUG",), ("JSON.DEBUG", "HELP"), ("JSON.DEBUG", "help"), ("JSON.DEBUG", "foo"),
-             ("JSON.DEBUG", "MEMORY"), ("JSON.DEBUG", "MEMORY", "str"), ("JSON.DEBUG", "MEMORY", "k", "$.a", "x")]
+    cmds += [
+        ("JSON.DEBUG",),
+        ("JSON.DEBUG", "HELP"),
+        ("JSON.DEBUG", "help"),
+        ("JSON.DEBUG", "foo"),
+        ("JSON.DEBUG", "MEMORY"),
+        ("JSON.DEBUG", "MEMORY", "str"),
+        ("JSON.DEBUG", "MEMORY", "k", "$.a", "x"),
+    ]
     run(d, d3, both(*cmds))
 
 
 def test_resp_and_expand_values(d, d3):
-    d.check("JSON.SET", "k", "$", '[0.1,1e20,1.0,-0.0,1e-7,123456789012345680000.0,5e-324,1.7976931348623157e308,'
-            '3.0e15,1e16,18446744073709551615,-9223372036854775808,true,false,null,"s",[],{}]')
-    run(d, d3, both(("JSON.RESP", "k"), ("JSON.RESP", "k", "$"), ("JSON.RESP", "k", "$[*]"),
-                    ("JSON.GET", "k", "FORMAT", "EXPAND", "$"), ("JSON.GET", "k", "FORMAT", "EXPAND1", "$[*]"),
-                    ("JSON.ARRPOP", "k", "FORMAT", "EXPAND", "$"), ("JSON.ARRPOP", "k", "FORMAT", "EXPAND1", "$", "0")))
+    d.check(
+        "JSON.SET",
+        "k",
+        "$",
+        "[0.1,1e20,1.0,-0.0,1e-7,123456789012345680000.0,5e-324,1.7976931348623157e308,"
+        '3.0e15,1e16,18446744073709551615,-9223372036854775808,true,false,null,"s",[],{}]',
+    )
+    run(
+        d,
+        d3,
+        both(
+            ("JSON.RESP", "k"),
+            ("JSON.RESP", "k", "$"),
+            ("JSON.RESP", "k", "$[*]"),
+            ("JSON.GET", "k", "FORMAT", "EXPAND", "$"),
+            ("JSON.GET", "k", "FORMAT", "EXPAND1", "$[*]"),
+            ("JSON.ARRPOP", "k", "FORMAT", "EXPAND", "$"),
+            ("JSON.ARRPOP", "k", "FORMAT", "EXPAND1", "$", "0"),
+        ),
+    )
 
 
 def test_arrindex(d, d3):
@@ -198,135 +436,363 @@ def test_arrindex(d, d3):
     for p in ["$.a", ".a", "$..*", ".s", "$.e", ".e", "$.zz", ".zz", "$.n[*]"]:
         for v in ["2", "2.0", '"2"', "[2]", '{"x":2}', "null", "true", "9"]:
             cmds.append(("JSON.ARRINDEX", "k", p, v))
-    for rng in [("1",), ("1", "2"), ("-3",), ("-3", "-1"), ("0", "0"), ("5", "2"), ("100",), ("-100", "100"),
-                ("x",), ("1", "x"), ("1", "2", "3"), ("9223372036854775808",)]:
+    for rng in [
+        ("1",),
+        ("1", "2"),
+        ("-3",),
+        ("-3", "-1"),
+        ("0", "0"),
+        ("5", "2"),
+        ("100",),
+        ("-100", "100"),
+        ("x",),
+        ("1", "x"),
+        ("1", "2", "3"),
+        ("9223372036854775808",),
+    ]:
         cmds.append(("JSON.ARRINDEX", "k", "$.a", "2", *rng))
         cmds.append(("JSON.ARRINDEX", "k", ".a", "2", *rng))
-    cmds += [("JSON.ARRINDEX", "k", "$.a", "bad"), ("JSON.ARRINDEX", "k", "$.a", "2 3"),
-             ("JSON.ARRINDEX", "k", "$.a", ""), ("JSON.ARRINDEX", "nokey", "$.a", "2"),
-             ("JSON.ARRINDEX", "nokey", ".a", "2"), ("JSON.ARRINDEX", "k", "$.a"), ("JSON.ARRINDEX", "k", "$(", "2")]
+    cmds += [
+        ("JSON.ARRINDEX", "k", "$.a", "bad"),
+        ("JSON.ARRINDEX", "k", "$.a", "2 3"),
+        ("JSON.ARRINDEX", "k", "$.a", ""),
+        ("JSON.ARRINDEX", "nokey", "$.a", "2"),
+        ("JSON.ARRINDEX", "nokey", ".a", "2"),
+        ("JSON.ARRINDEX", "k", "$.a"),
+        ("JSON.ARRINDEX", "k", "$(", "2"),
+    ]
     run(d, d3, both(*cmds))
 
 
 # --- writing commands ------------------------------------------------------------------------
 
+
 def test_toggle_strappend_clear(d, d3):
     d.check("JSON.SET", "k", "$", DOC)
-    run(d, d3, both(
-        ("JSON.TOGGLE", "k", "$.t"), ("JSON.TOGGLE", "k", ".t"), ("JSON.TOGGLE", "k", "$..t"), ("JSON.TOGGLE", "k", "..t"),
-        ("JSON.TOGGLE", "k", "$.a.*"), ("JSON.TOGGLE", "k", ".a.*"), ("JSON.TOGGLE", "k", "$.zz"),
-        ("JSON.TOGGLE", "k", ".zz"), ("JSON.TOGGLE", "k", "$.s"), ("JSON.TOGGLE", "k", ".s"), ("JSON.TOGGLE", "k"),
-        ("JSON.TOGGLE", "nokey", "$"), ("JSON.TOGGLE", "nokey", ".t"), ("JSON.TOGGLE", "k", "$.t", "x"),
-        ("JSON.STRAPPEND", "k", "$.s", '"q"'), ("JSON.STRAPPEND", "k", ".s", '"q"'),
-        ("JSON.STRAPPEND", "k", "$..s", '"q"'), ("JSON.STRAPPEND", "k", "..s", '"q"'),
-        ("JSON.STRAPPEND", "k", "$.a.*", '"q"'), ("JSON.STRAPPEND", "k", ".a.*", '"q"'),
-        ("JSON.STRAPPEND", "k", "$.zz", '"q"'), ("JSON.STRAPPEND", "k", ".zz", '"q"'),
-        ("JSON.STRAPPEND", "k", "$.s", "q"), ("JSON.STRAPPEND", "k", "$.s", "1"), ("JSON.STRAPPEND", "k", ".s", "1"),
-        ("JSON.STRAPPEND", "k", "$.zz", "1"), ("JSON.STRAPPEND", "k", ".t", "1"),
-        ("JSON.STRAPPEND", "k", "$.s", '"\\u00e9"'), ("JSON.STRAPPEND", "k", '"x"'),
-        ("JSON.STRAPPEND", "k", "$", '"x"'), ("JSON.STRAPPEND", "k", ".", '"x"'), ("JSON.STRAPPEND", "k", "$.s", '"a"x'),
-        ("JSON.STRAPPEND", "k", "$.s", '"a" trailing'), ("JSON.STRAPPEND", "nokey", "$", '"a"'),
-        ("JSON.STRAPPEND", "nokey", '"a"'), ("JSON.STRAPPEND", "k"), ("JSON.STRAPPEND", "k", "$.s", '"a"', '"b"'),
-        ("JSON.GET", "k"), ("JSON.CLEAR", "k", "$.a.*"), ("JSON.GET", "k"),
-    ))
+    run(
+        d,
+        d3,
+        both(
+            ("JSON.TOGGLE", "k", "$.t"),
+            ("JSON.TOGGLE", "k", ".t"),
+            ("JSON.TOGGLE", "k", "$..t"),
+            ("JSON.TOGGLE", "k", "..t"),
+            ("JSON.TOGGLE", "k", "$.a.*"),
+            ("JSON.TOGGLE", "k", ".a.*"),
+            ("JSON.TOGGLE", "k", "$.zz"),
+            ("JSON.TOGGLE", "k", ".zz"),
+            ("JSON.TOGGLE", "k", "$.s"),
+            ("JSON.TOGGLE", "k", ".s"),
+            ("JSON.TOGGLE", "k"),
+            ("JSON.TOGGLE", "nokey", "$"),
+            ("JSON.TOGGLE", "nokey", ".t"),
+            ("JSON.TOGGLE", "k", "$.t", "x"),
+            ("JSON.STRAPPEND", "k", "$.s", '"q"'),
+            ("JSON.STRAPPEND", "k", ".s", '"q"'),
+            ("JSON.STRAPPEND", "k", "$..s", '"q"'),
+            ("JSON.STRAPPEND", "k", "..s", '"q"'),
+            ("JSON.STRAPPEND", "k", "$.a.*", '"q"'),
+            ("JSON.STRAPPEND", "k", ".a.*", '"q"'),
+            ("JSON.STRAPPEND", "k", "$.zz", '"q"'),
+            ("JSON.STRAPPEND", "k", ".zz", '"q"'),
+            ("JSON.STRAPPEND", "k", "$.s", "q"),
+            ("JSON.STRAPPEND", "k", "$.s", "1"),
+            ("JSON.STRAPPEND", "k", ".s", "1"),
+            ("JSON.STRAPPEND", "k", "$.zz", "1"),
+            ("JSON.STRAPPEND", "k", ".t", "1"),
+            ("JSON.STRAPPEND", "k", "$.s", '"\\u00e9"'),
+            ("JSON.STRAPPEND", "k", '"x"'),
+            ("JSON.STRAPPEND", "k", "$", '"x"'),
+            ("JSON.STRAPPEND", "k", ".", '"x"'),
+            ("JSON.STRAPPEND", "k", "$.s", '"a"x'),
+            ("JSON.STRAPPEND", "k", "$.s", '"a" trailing'),
+            ("JSON.STRAPPEND", "nokey", "$", '"a"'),
+            ("JSON.STRAPPEND", "nokey", '"a"'),
+            ("JSON.STRAPPEND", "k"),
+            ("JSON.STRAPPEND", "k", "$.s", '"a"', '"b"'),
+            ("JSON.GET", "k"),
+            ("JSON.CLEAR", "k", "$.a.*"),
+            ("JSON.GET", "k"),
+        ),
+    )
     run(d, d3, [("2", "JSON.SET", "k", "$", DOC), ("*", "JSON.CLEAR", "k", ".a.*"), ("*", "JSON.GET", "k")])
-    run(d, d3, both(
-        ("JSON.CLEAR", "k", "$.zz"), ("JSON.CLEAR", "k", ".zz"), ("JSON.CLEAR", "k", "$["), ("JSON.CLEAR", "k", "["),
-        ("JSON.CLEAR", "nokey"), ("JSON.CLEAR", "nokey", "$"), ("JSON.CLEAR", "k"), ("JSON.GET", "k"),
-        ("JSON.CLEAR",), ("JSON.SET", "k", "$", "5"), ("JSON.CLEAR", "k"), ("JSON.GET", "k"),
-        ("JSON.SET", "k", "$", '"s"'), ("JSON.CLEAR", "k"), ("JSON.SET", "k", "$", '{"a":[1,{"b":2}],"c":{"d":[3]}}'),
-        ("JSON.CLEAR", "k", "$..*"), ("JSON.GET", "k"), ("JSON.SET", "k", "$", "[1,[2,[3]]]"),
-        ("JSON.CLEAR", "k", "$..*"), ("JSON.GET", "k"), ("JSON.SET", "k", "$", "18446744073709551615"),
-        ("JSON.CLEAR", "k"), ("JSON.GET", "k"),
-    ))
+    run(
+        d,
+        d3,
+        both(
+            ("JSON.CLEAR", "k", "$.zz"),
+            ("JSON.CLEAR", "k", ".zz"),
+            ("JSON.CLEAR", "k", "$["),
+            ("JSON.CLEAR", "k", "["),
+            ("JSON.CLEAR", "nokey"),
+            ("JSON.CLEAR", "nokey", "$"),
+            ("JSON.CLEAR", "k"),
+            ("JSON.GET", "k"),
+            ("JSON.CLEAR",),
+            ("JSON.SET", "k", "$", "5"),
+            ("JSON.CLEAR", "k"),
+            ("JSON.GET", "k"),
+            ("JSON.SET", "k", "$", '"s"'),
+            ("JSON.CLEAR", "k"),
+            ("JSON.SET", "k", "$", '{"a":[1,{"b":2}],"c":{"d":[3]}}'),
+            ("JSON.CLEAR", "k", "$..*"),
+            ("JSON.GET", "k"),
+            ("JSON.SET", "k", "$", "[1,[2,[3]]]"),
+            ("JSON.CLEAR", "k", "$..*"),
+            ("JSON.GET", "k"),
+            ("JSON.SET", "k", "$", "18446744073709551615"),
+            ("JSON.CLEAR", "k"),
+            ("JSON.GET", "k"),
+        ),
+    )
 
 
 def test_numbers(d, d3):
-    d.check("JSON.SET", "k", "$", '{"i":5,"f":1.5,"s":"x","b":true,"n":null,"a":[1,2.0],"big":9223372036854775807,'
-            '"u":18446744073709551615,"neg":-9223372036854775808,"z":0}')
+    d.check(
+        "JSON.SET",
+        "k",
+        "$",
+        '{"i":5,"f":1.5,"s":"x","b":true,"n":null,"a":[1,2.0],"big":9223372036854775807,'
+        '"u":18446744073709551615,"neg":-9223372036854775808,"z":0}',
+    )
     cmds = []
-    for v in ["1", "1.0", "-1", "1e2", "1x", '"1"', "abc", "", " 1", "1 ", "true", "null", "[1]",
-              "9223372036854775807", "1e400", "0.5", "01", "-0", "1.5e-3", "18446744073709551616"]:
+    for v in [
+        "1",
+        "1.0",
+        "-1",
+        "1e2",
+        "1x",
+        '"1"',
+        "abc",
+        "",
+        " 1",
+        "1 ",
+        "true",
+        "null",
+        "[1]",
+        "9223372036854775807",
+        "1e400",
+        "0.5",
+        "01",
+        "-0",
+        "1.5e-3",
+        "18446744073709551616",
+    ]:
         cmds.append(("JSON.NUMINCRBY", "k", "$.i", v))
-    cmds += [("JSON.NUMINCRBY", "k", "$.big", "1"), ("JSON.NUMINCRBY", "k", ".big", "1"),
-             ("JSON.NUMINCRBY", "k", "$.u", "1"), ("JSON.NUMINCRBY", "k", "$.neg", "-1"),
-             ("JSON.NUMMULTBY", "k", "$.big", "2"), ("JSON.NUMMULTBY", "k", "$.f", "1e308"),
-             ("JSON.NUMINCRBY", "k", "$.*", "1"), ("JSON.NUMINCRBY", "k", ".*", "1"), ("JSON.NUMINCRBY", "k", "$.x", "1"),
-             ("JSON.NUMINCRBY", "k", ".x", "1"), ("JSON.NUMINCRBY", "k", ".s", "1"), ("JSON.NUMINCRBY", "k", "$.s", "1"),
-             ("JSON.NUMINCRBY", "k", "$.s", "abc"), ("JSON.NUMINCRBY", "k", ".s", "abc"),
-             ("JSON.NUMINCRBY", "nokey", "$.s", "1"), ("JSON.NUMINCRBY", "nokey", ".s", "1"),
-             ("JSON.NUMINCRBY", "k", "$.s"), ("JSON.NUMINCRBY", "k", "$.a[*]", "2"), ("JSON.NUMINCRBY", "k", "$..*", "0"),
-             ("JSON.NUMINCRBY", "k", "$.a[0,0]", "1"), ("JSON.NUMINCRBY", "k", ".a[0,0]", "1"),
-             ("JSON.NUMINCRBY", "k", "$(", "1"), ("JSON.GET", "k")]
+    cmds += [
+        ("JSON.NUMINCRBY", "k", "$.big", "1"),
+        ("JSON.NUMINCRBY", "k", ".big", "1"),
+        ("JSON.NUMINCRBY", "k", "$.u", "1"),
+        ("JSON.NUMINCRBY", "k", "$.neg", "-1"),
+        ("JSON.NUMMULTBY", "k", "$.big", "2"),
+        ("JSON.NUMMULTBY", "k", "$.f", "1e308"),
+        ("JSON.NUMINCRBY", "k", "$.*", "1"),
+        ("JSON.NUMINCRBY", "k", ".*", "1"),
+        ("JSON.NUMINCRBY", "k", "$.x", "1"),
+        ("JSON.NUMINCRBY", "k", ".x", "1"),
+        ("JSON.NUMINCRBY", "k", ".s", "1"),
+        ("JSON.NUMINCRBY", "k", "$.s", "1"),
+        ("JSON.NUMINCRBY", "k", "$.s", "abc"),
+        ("JSON.NUMINCRBY", "k", ".s", "abc"),
+        ("JSON.NUMINCRBY", "nokey", "$.s", "1"),
+        ("JSON.NUMINCRBY", "nokey", ".s", "1"),
+        ("JSON.NUMINCRBY", "k", "$.s"),
+        ("JSON.NUMINCRBY", "k", "$.a[*]", "2"),
+        ("JSON.NUMINCRBY", "k", "$..*", "0"),
+        ("JSON.NUMINCRBY", "k", "$.a[0,0]", "1"),
+        ("JSON.NUMINCRBY", "k", ".a[0,0]", "1"),
+        ("JSON.NUMINCRBY", "k", "$(", "1"),
+        ("JSON.GET", "k"),
+    ]
     cmds += [("JSON.SET", "k", "$", '{"i":2,"f":1.5,"neg":-3,"z":0}')]
-    for op, p, v in [("POW", "$.i", "3"), ("POW", "$.i", "0.5"), ("POW", "$.i", "-1"), ("POW", "$.neg", "0.5"),
-                     ("POW", "$.z", "-1"), ("POW", "$.neg", "63"), ("POW", "$.neg", "64"), ("POW", "$.f", "1000"),
-                     ("MULT", "$.z", "1e400"), ("MULT", "$.i", "-0.0"), ("MULT", ".f", "3"), ("POW", ".f", "2")]:
+    for op, p, v in [
+        ("POW", "$.i", "3"),
+        ("POW", "$.i", "0.5"),
+        ("POW", "$.i", "-1"),
+        ("POW", "$.neg", "0.5"),
+        ("POW", "$.z", "-1"),
+        ("POW", "$.neg", "63"),
+        ("POW", "$.neg", "64"),
+        ("POW", "$.f", "1000"),
+        ("MULT", "$.z", "1e400"),
+        ("MULT", "$.i", "-0.0"),
+        ("MULT", ".f", "3"),
+        ("POW", ".f", "2"),
+    ]:
         cmds.append((f"JSON.NUM{op}BY", "k", p, v))
-    cmds += [("JSON.SET", "k", "$", "5"), ("JSON.NUMINCRBY", "k", "$", "1"), ("JSON.NUMINCRBY", "k", ".", "1"),
-             ("JSON.NUMINCRBY", "k", "..", "1"), ("JSON.GET", "k")]
+    cmds += [
+        ("JSON.SET", "k", "$", "5"),
+        ("JSON.NUMINCRBY", "k", "$", "1"),
+        ("JSON.NUMINCRBY", "k", ".", "1"),
+        ("JSON.NUMINCRBY", "k", "..", "1"),
+        ("JSON.GET", "k"),
+    ]
     run(d, d3, both(*cmds))
 
 
 def test_arrays(d, d3):
     run(d, d3, [("2", "JSON.SET", "k", "$", '{"a":[1,2,3,4,5],"e":[],"s":"x","o":{"p":1,"q":[1]},"n":[[1],[2,3]]}')])
-    run(d, d3, both(
-        ("JSON.ARRPOP", "k", "$.a"), ("JSON.ARRPOP", "k", ".a"), ("JSON.ARRPOP", "k", "$.a", "0"),
-        ("JSON.ARRPOP", "k", "$.a", "-1"), ("JSON.ARRPOP", "k", "$.a", "100"), ("JSON.ARRPOP", "k", ".a", "1"),
-        ("JSON.ARRPOP", "k", "$.a", "x"), ("JSON.ARRPOP", "k", "$.e"), ("JSON.ARRPOP", "k", ".e"),
-        ("JSON.ARRPOP", "k", "$.s"), ("JSON.ARRPOP", "k", ".s"), ("JSON.ARRPOP", "k", "$.zz"), ("JSON.ARRPOP", "k", ".zz"),
-        ("JSON.ARRPOP", "k", "$..*"), ("JSON.ARRPOP", "k", "..*"), ("JSON.ARRPOP", "k", "$.n[*]"), ("JSON.ARRPOP", "k"),
-        ("JSON.ARRPOP", "nokey"), ("JSON.ARRPOP", "nokey", "$.a"), ("JSON.ARRPOP",),
-    ))
+    run(
+        d,
+        d3,
+        both(
+            ("JSON.ARRPOP", "k", "$.a"),
+            ("JSON.ARRPOP", "k", ".a"),
+            ("JSON.ARRPOP", "k", "$.a", "0"),
+            ("JSON.ARRPOP", "k", "$.a", "-1"),
+            ("JSON.ARRPOP", "k", "$.a", "100"),
+            ("JSON.ARRPOP", "k", ".a", "1"),
+            ("JSON.ARRPOP", "k", "$.a", "x"),
+            ("JSON.ARRPOP", "k", "$.e"),
+            ("JSON.ARRPOP", "k", ".e"),
+            ("JSON.ARRPOP", "k", "$.s"),
+            ("JSON.ARRPOP", "k", ".s"),
+            ("JSON.ARRPOP", "k", "$.zz"),
+            ("JSON.ARRPOP", "k", ".zz"),
+            ("JSON.ARRPOP", "k", "$..*"),
+            ("JSON.ARRPOP", "k", "..*"),
+            ("JSON.ARRPOP", "k", "$.n[*]"),
+            ("JSON.ARRPOP", "k"),
+            ("JSON.ARRPOP", "nokey"),
+            ("JSON.ARRPOP", "nokey", "$.a"),
+            ("JSON.ARRPOP",),
+        ),
+    )
     run(d, d3, [("2", "JSON.SET", "k", "$.o.q", '[1,{"a":[1,2]},3.5,"x",2,3]')])
-    run(d, d3, both(
-        ("JSON.ARRPOP", "k", "FORMAT", "EXPAND1", "$.o.q", "0"), ("JSON.ARRPOP", "k", "FORMAT"),
-        ("JSON.ARRPOP", "k", "FORMAT", "STRING", "$.a"), ("JSON.ARRPOP", "k", "FORMAT", "STRINGS", ".a"),
-        ("JSON.ARRPOP", "k", "FORMAT", "EXPAND1", ".a"), ("JSON.ARRPOP", "k", "FORMAT", "BOO", "$.a"),
-        ("JSON.ARRPOP", "k", "FORMAT", "STRINGS", "$.o.q"), ("JSON.ARRPOP", "k", "$.a", "1", "extra"),
-        ("JSON.SET", "k", "$", "[1,2,3]"), ("JSON.ARRPOP", "k"),
-    ))
+    run(
+        d,
+        d3,
+        both(
+            ("JSON.ARRPOP", "k", "FORMAT", "EXPAND1", "$.o.q", "0"),
+            ("JSON.ARRPOP", "k", "FORMAT"),
+            ("JSON.ARRPOP", "k", "FORMAT", "STRING", "$.a"),
+            ("JSON.ARRPOP", "k", "FORMAT", "STRINGS", ".a"),
+            ("JSON.ARRPOP", "k", "FORMAT", "EXPAND1", ".a"),
+            ("JSON.ARRPOP", "k", "FORMAT", "BOO", "$.a"),
+            ("JSON.ARRPOP", "k", "FORMAT", "STRINGS", "$.o.q"),
+            ("JSON.ARRPOP", "k", "$.a", "1", "extra"),
+            ("JSON.SET", "k", "$", "[1,2,3]"),
+            ("JSON.ARRPOP", "k"),
+        ),
+    )
     check_value(d3, "JSON.ARRPOP", "k", "FORMAT", "EXPAND", "$")
     run(d, d3, [("2", "JSON.SET", "k", "$", '{"a":[1,2,3,4,5],"e":[],"s":"x","o":{"p":1,"q":[1]}}')])
-    for rng in [("0", "1"), ("-2", "-1"), ("3", "1"), ("0", "100"), ("100", "200"), ("-100", "-50"), ("x", "1"),
-                ("1",), ("0", "0"), ("9223372036854775807", "9223372036854775808"), ("-1", "-1"), ("1", "-1")]:
+    for rng in [
+        ("0", "1"),
+        ("-2", "-1"),
+        ("3", "1"),
+        ("0", "100"),
+        ("100", "200"),
+        ("-100", "-50"),
+        ("x", "1"),
+        ("1",),
+        ("0", "0"),
+        ("9223372036854775807", "9223372036854775808"),
+        ("-1", "-1"),
+        ("1", "-1"),
+    ]:
         for p in ("$.a", ".a", ".s", "$.s", ".zz", "$.e", "$..*"):
             run(d, d3, [("2", "JSON.SET", "k", "$.a", "[1,2,3,4,5]"), ("*", "JSON.ARRTRIM", "k", p, *rng)])
             run(d, d3, [("2", "JSON.SET", "k", "$.a", "[1,2,3,4,5]"), ("*", "JSON.ARRTRIM", "k", p, *rng)])
     run(d, d3, both(("JSON.ARRTRIM", "nokey", "$", "0", "1"), ("JSON.GET", "k")))
-    for args in [("0", "0"), ("-1", "9"), ("5", "9"), ("60", "9"), ("-60", "9"), ("-5", "9"), ("x", "9"), ("0",),
-                 ("0", "bad"), ("0", "[1,2]", '{"a":1}'), ("1", '"s"', "null")]:
+    for args in [
+        ("0", "0"),
+        ("-1", "9"),
+        ("5", "9"),
+        ("60", "9"),
+        ("-60", "9"),
+        ("-5", "9"),
+        ("x", "9"),
+        ("0",),
+        ("0", "bad"),
+        ("0", "[1,2]", '{"a":1}'),
+        ("1", '"s"', "null"),
+    ]:
         # (no "$..*": RedisJSON crashes when an insertion shifts another match's index)
         for p in ("$.a", ".a", "$.s", ".s", "$.*", "$.zz"):
-            run(d, d3, [("2", "JSON.SET", "k", "$.a", "[1,2,3,4,5]"), ("*", "JSON.ARRINSERT", "k", p, *args),
-                        ("2", "JSON.GET", "k")])
-    run(d, d3, both(
-        ("JSON.ARRINSERT", "nokey", "$", "0", "1"), ("JSON.ARRAPPEND", "k", "$.a", "1"), ("JSON.ARRAPPEND", "k", ".a", "1", "2"),
-        ("JSON.ARRAPPEND", "k", "$..*", "1"), ("JSON.ARRAPPEND", "k", "..*", "1"), ("JSON.ARRAPPEND", "k", "$.zz", "1"),
-        ("JSON.ARRAPPEND", "k", ".zz", "1"), ("JSON.ARRAPPEND", "k", ".s", "1"), ("JSON.ARRAPPEND", "k", "zz", "1"),
-        ("JSON.ARRAPPEND", "k", "$.a"), ("JSON.ARRAPPEND", "k", "$.a", "bad"), ("JSON.ARRAPPEND", "nokey", "$.a", "1"),
-        ("JSON.ARRAPPEND", "nokey", ".a", "1"), ("JSON.GET", "k"), ("JSON.DEBUG", "MEMORY", "k"),
-        ("JSON.DEBUG", "MEMORY", "k", "$..*"),
-    ))
+            run(
+                d,
+                d3,
+                [
+                    ("2", "JSON.SET", "k", "$.a", "[1,2,3,4,5]"),
+                    ("*", "JSON.ARRINSERT", "k", p, *args),
+                    ("2", "JSON.GET", "k"),
+                ],
+            )
+    run(
+        d,
+        d3,
+        both(
+            ("JSON.ARRINSERT", "nokey", "$", "0", "1"),
+            ("JSON.ARRAPPEND", "k", "$.a", "1"),
+            ("JSON.ARRAPPEND", "k", ".a", "1", "2"),
+            ("JSON.ARRAPPEND", "k", "$..*", "1"),
+            ("JSON.ARRAPPEND", "k", "..*", "1"),
+            ("JSON.ARRAPPEND", "k", "$.zz", "1"),
+            ("JSON.ARRAPPEND", "k", ".zz", "1"),
+            ("JSON.ARRAPPEND", "k", ".s", "1"),
+            ("JSON.ARRAPPEND", "k", "zz", "1"),
+            ("JSON.ARRAPPEND", "k", "$.a"),
+            ("JSON.ARRAPPEND", "k", "$.a", "bad"),
+            ("JSON.ARRAPPEND", "nokey", "$.a", "1"),
+            ("JSON.ARRAPPEND", "nokey", ".a", "1"),
+            ("JSON.GET", "k"),
+            ("JSON.DEBUG", "MEMORY", "k"),
+            ("JSON.DEBUG", "MEMORY", "k", "$..*"),
+        ),
+    )
 
 
 def test_del_forget(d, d3):
     cmds = [("JSON.SET", "k", "$", DOC)]
     for p in ["$.a.b[1]", "$..c", ".a.b[-1]", "$.a.b[0,0]", "$.a.b[*]", "$.zz", ".zz", '$.a["s","t"]', "$..*"]:
         cmds += [("JSON.DEL", "k", p), ("JSON.GET", "k")]
-    cmds += [("JSON.SET", "k", "$", "[0,1,2,3,4,5,6,7,8,9,10,11,12]"), ("JSON.DEL", "k", "$[1,10,2,11,3]"),
-             ("JSON.GET", "k"), ("JSON.SET", "k", "$", '{"a":1,"b":2,"c":3,"d":4,"e":5}'), ("JSON.DEL", "k", "$.b"),
-             ("JSON.GET", "k"), ("JSON.DEL", "k", '$["a","e"]'), ("JSON.GET", "k"), ("JSON.DEL", "nokey"),
-             ("JSON.DEL", "nokey", "$.a"), ("JSON.DEL", "k", "$["), ("JSON.DEL", "k", "["), ("JSON.DEL", "k", "$.a", "x"),
-             ("JSON.DEL",), ("SET", "str", "v"), ("JSON.DEL", "str")]
-    for arr, p in [("[1,2,3]", "$[0,0]"), ("[1,2,3]", "$[1,1]"), ("[1,2,3]", "$[0,1]"), ("[1,2,3]", "$[2,2,0]"),
-                   ("[1,2,3]", "$[0,0,1]"), ("[1,2,3]", "$[*]"), ("[1,2,3]", "$[0,-3]"), ("[1,2,3]", "$[1,0,0]"),
-                   ('{"a":1,"b":2}', '$["a","a"]'), ('{"a":1,"b":2}', '$["a","b","a"]'),
-                   ('{"a":{"a":{"a":1}}}', "$..a"), ("[[1,2],[3,4]]", "$..[0]"), ("[[1,2],[3,4]]", "$..*"),
-                   ('{"x":[{"x":1},{"y":[1,{"x":2}]}]}', "$..x"), ("[1,2,3]", "$"), ("[1,2,3]", "."),
-                   ('{"a":1,"b":2,"c":3,"d":4}', "$.a"), ('{"a":1,"b":2,"c":3,"d":4}', "$.d")]:
-        cmds += [("JSON.SET", "k", "$", arr), ("JSON.DEL", "k", p), ("JSON.GET", "k"), ("JSON.SET", "k", "$", arr),
-                 ("JSON.FORGET", "k", p), ("JSON.GET", "k")]
+    cmds += [
+        ("JSON.SET", "k", "$", "[0,1,2,3,4,5,6,7,8,9,10,11,12]"),
+        ("JSON.DEL", "k", "$[1,10,2,11,3]"),
+        ("JSON.GET", "k"),
+        ("JSON.SET", "k", "$", '{"a":1,"b":2,"c":3,"d":4,"e":5}'),
+        ("JSON.DEL", "k", "$.b"),
+        ("JSON.GET", "k"),
+        ("JSON.DEL", "k", '$["a","e"]'),
+        ("JSON.GET", "k"),
+        ("JSON.DEL", "nokey"),
+        ("JSON.DEL", "nokey", "$.a"),
+        ("JSON.DEL", "k", "$["),
+        ("JSON.DEL", "k", "["),
+        ("JSON.DEL", "k", "$.a", "x"),
+        ("JSON.DEL",),
+        ("SET", "str", "v"),
+        ("JSON.DEL", "str"),
+    ]
+    for arr, p in [
+        ("[1,2,3]", "$[0,0]"),
+        ("[1,2,3]", "$[1,1]"),
+        ("[1,2,3]", "$[0,1]"),
+        ("[1,2,3]", "$[2,2,0]"),
+        ("[1,2,3]", "$[0,0,1]"),
+        ("[1,2,3]", "$[*]"),
+        ("[1,2,3]", "$[0,-3]"),
+        ("[1,2,3]", "$[1,0,0]"),
+        ('{"a":1,"b":2}', '$["a","a"]'),
+        ('{"a":1,"b":2}', '$["a","b","a"]'),
+        ('{"a":{"a":{"a":1}}}', "$..a"),
+        ("[[1,2],[3,4]]", "$..[0]"),
+        ("[[1,2],[3,4]]", "$..*"),
+        ('{"x":[{"x":1},{"y":[1,{"x":2}]}]}', "$..x"),
+        ("[1,2,3]", "$"),
+        ("[1,2,3]", "."),
+        ('{"a":1,"b":2,"c":3,"d":4}', "$.a"),
+        ('{"a":1,"b":2,"c":3,"d":4}', "$.d"),
+    ]:
+        cmds += [
+            ("JSON.SET", "k", "$", arr),
+            ("JSON.DEL", "k", p),
+            ("JSON.GET", "k"),
+            ("JSON.SET", "k", "$", arr),
+            ("JSON.FORGET", "k", p),
+            ("JSON.GET", "k"),
+        ]
     run(d, d3, [("2", *c) for c in cmds])
     run(d, d3, both(("JSON.SET", "k", "$", "1"), ("JSON.FORGET", "k"), ("JSON.GET", "k"), ("JSON.FORGET",)))
 
@@ -334,30 +800,65 @@ def test_del_forget(d, d3):
 def test_merge(d):
     for args in [
         ("JSON.SET", "o", "$", '{"a":{"b":1},"c":{"b":2},"d":[]}'),
-        ("JSON.MERGE", "o", "$", '{"a":{"b":null,"z":1},"new":[1,2],"d":null}'), ("JSON.GET", "o"),
-        ("JSON.MERGE", "o", "$.a", '{"q":{"r":null,"s":1}}'), ("JSON.GET", "o"), ("JSON.MERGE", "o", "$.a", "null"),
-        ("JSON.GET", "o"), ("JSON.MERGE", "o", "$.zz", "1"), ("JSON.MERGE", "o", "$.c", "5"),
-        ("JSON.MERGE", "o", "$.*.x", "5"), ("JSON.MERGE", "o", "$..b", "9"), ("JSON.MERGE", "o", ".c", '{"b":3}'),
-        ("JSON.GET", "o"), ("JSON.MERGE", "nokey", "$.a", "1"), ("JSON.MERGE", "nokey", "$", '{"a":null,"b":{"c":null}}'),
-        ("JSON.GET", "nokey"), ("JSON.MERGE", "nokey", "$", "bad"), ("JSON.MERGE", "nokey", "$", "1", "FORMAT", "JSON"),
-        ("JSON.MERGE", "nokey", "$", "1", "foo"), ("JSON.MERGE", "nokey", "$"), ("SET", "s", "v"),
-        ("JSON.MERGE", "s", "$", "1"), ("JSON.MERGE", "o", "$[0]", "1"), ("JSON.MERGE", "o", "$.new[5]", "1"),
-        ("JSON.MERGE", "o", "$.new[0]", '{"a":1}'), ("JSON.GET", "o"), ("JSON.MERGE", "o", "$", "[1]"), ("JSON.GET", "o"),
-        ("JSON.SET", "o", "$", '{"a":1,"b":2,"c":3,"d":4}'), ("JSON.MERGE", "o", "$", '{"a":null,"e":{"f":{"g":null}}}'),
-        ("JSON.GET", "o"), ("JSON.DEBUG", "MEMORY", "o"), ("JSON.MERGE", "o", "$..x", '{"y":1}'),
-        ("JSON.MERGE", "o", "$.e", '{"f":[1,2,3]}'), ("JSON.DEBUG", "MEMORY", "o"), ("JSON.GET", "o"),
+        ("JSON.MERGE", "o", "$", '{"a":{"b":null,"z":1},"new":[1,2],"d":null}'),
+        ("JSON.GET", "o"),
+        ("JSON.MERGE", "o", "$.a", '{"q":{"r":null,"s":1}}'),
+        ("JSON.GET", "o"),
+        ("JSON.MERGE", "o", "$.a", "null"),
+        ("JSON.GET", "o"),
+        ("JSON.MERGE", "o", "$.zz", "1"),
+        ("JSON.MERGE", "o", "$.c", "5"),
+        ("JSON.MERGE", "o", "$.*.x", "5"),
+        ("JSON.MERGE", "o", "$..b", "9"),
+        ("JSON.MERGE", "o", ".c", '{"b":3}'),
+        ("JSON.GET", "o"),
+        ("JSON.MERGE", "nokey", "$.a", "1"),
+        ("JSON.MERGE", "nokey", "$", '{"a":null,"b":{"c":null}}'),
+        ("JSON.GET", "nokey"),
+        ("JSON.MERGE", "nokey", "$", "bad"),
+        ("JSON.MERGE", "nokey", "$", "1", "FORMAT", "JSON"),
+        ("JSON.MERGE", "nokey", "$", "1", "foo"),
+        ("JSON.MERGE", "nokey", "$"),
+        ("SET", "s", "v"),
+        ("JSON.MERGE", "s", "$", "1"),
+        ("JSON.MERGE", "o", "$[0]", "1"),
+        ("JSON.MERGE", "o", "$.new[5]", "1"),
+        ("JSON.MERGE", "o", "$.new[0]", '{"a":1}'),
+        ("JSON.GET", "o"),
+        ("JSON.MERGE", "o", "$", "[1]"),
+        ("JSON.GET", "o"),
+        ("JSON.SET", "o", "$", '{"a":1,"b":2,"c":3,"d":4}'),
+        ("JSON.MERGE", "o", "$", '{"a":null,"e":{"f":{"g":null}}}'),
+        ("JSON.GET", "o"),
+        ("JSON.DEBUG", "MEMORY", "o"),
+        ("JSON.MERGE", "o", "$..x", '{"y":1}'),
+        ("JSON.MERGE", "o", "$.e", '{"f":[1,2,3]}'),
+        ("JSON.DEBUG", "MEMORY", "o"),
+        ("JSON.GET", "o"),
     ]:
         d.check(*args)
 
 
 def test_mset(d):
     for args in [
-        ("JSON.MSET", "m1", "$", "1", "m2", "$", '{"a":2}'), ("JSON.MSET", "m1", "$", "1", "m2"),
-        ("JSON.MSET", "m1", "$", "1", "m2", "$.a", "3", "m3", "$.x", "1"), ("JSON.MSET", "m1", "$", "1", "m2", "$.a", "3"),
-        ("JSON.MGET", "m1", "m2", "$"), ("JSON.MSET", "m2", "$.b", "4", "m2", "$.b", "5"), ("JSON.MGET", "m1", "m2", "."),
-        ("JSON.MSET", "m2", "$.zz.zz", "4"), ("JSON.MSET", "m2", "$", "bad"), ("SET", "s", "v"), ("JSON.MSET", "s", "$", "1"),
-        ("JSON.MSET", "m2", "$(", "1"), ("JSON.MSET", "m2", "$..x", "1"), ("JSON.MGET", "m1", "m2", "."), ("JSON.MSET",),
-        ("JSON.MSET", "m1"), ("JSON.MSET", "m1", "$"), ("JSON.MSET", "m1", ".", "[]", "m2", ".a", "7"),
+        ("JSON.MSET", "m1", "$", "1", "m2", "$", '{"a":2}'),
+        ("JSON.MSET", "m1", "$", "1", "m2"),
+        ("JSON.MSET", "m1", "$", "1", "m2", "$.a", "3", "m3", "$.x", "1"),
+        ("JSON.MSET", "m1", "$", "1", "m2", "$.a", "3"),
+        ("JSON.MGET", "m1", "m2", "$"),
+        ("JSON.MSET", "m2", "$.b", "4", "m2", "$.b", "5"),
+        ("JSON.MGET", "m1", "m2", "."),
+        ("JSON.MSET", "m2", "$.zz.zz", "4"),
+        ("JSON.MSET", "m2", "$", "bad"),
+        ("SET", "s", "v"),
+        ("JSON.MSET", "s", "$", "1"),
+        ("JSON.MSET", "m2", "$(", "1"),
+        ("JSON.MSET", "m2", "$..x", "1"),
+        ("JSON.MGET", "m1", "m2", "."),
+        ("JSON.MSET",),
+        ("JSON.MSET", "m1"),
+        ("JSON.MSET", "m1", "$"),
+        ("JSON.MSET", "m1", ".", "[]", "m2", ".a", "7"),
         ("JSON.MGET", "m1", "m2", "$"),
     ]:
         d.check(*args)
@@ -366,48 +867,174 @@ def test_mset(d):
 def test_escaped_keys_in_paths(d, d3):
     """RedisJSON unescapes quoted keys differently when it tracks paths (writes): keep it."""
     d.check("JSON.SET", "e", "$", '{"k\\"q":1, "k\'q":2, "a\\\\b":3}')
-    run(d, d3, both(
-        ("JSON.GET", "e", '$["k\\"q"]'), ("JSON.GET", "e", "$['k\\'q']"), ("JSON.GET", "e", '$["a\\\\b"]'),
-        ("JSON.NUMINCRBY", "e", '$["k\\"q"]', "1"), ("JSON.NUMINCRBY", "e", "$['k\\'q']", "1"),
-        ("JSON.NUMINCRBY", "e", "$[\"k'q\"]", "1"), ("JSON.NUMINCRBY", "e", '$["a\\\\b"]', "1"),
-        ("JSON.SET", "e", '$["k\\"q"]', "7"), ("JSON.SET", "e", "$['k\\'q']", "8"), ("JSON.SET", "e", "$['n\\'q']", "9"),
-        ("JSON.SET", "e", '$["n\\"q"]', "10"), ("JSON.SET", "e", '$["a\\\\b"]', "11"), ("JSON.GET", "e"),
-        ("JSON.TYPE", "e", '$["k\\"q"]'), ("JSON.STRLEN", "e", '$["k\\"q"]'), ("JSON.GET", "e", '$[?(@=="x\\"")]'),
-        ("JSON.DEL", "e", '$["k\\"q"]'), ("JSON.GET", "e"),
-    ))
+    run(
+        d,
+        d3,
+        both(
+            ("JSON.GET", "e", '$["k\\"q"]'),
+            ("JSON.GET", "e", "$['k\\'q']"),
+            ("JSON.GET", "e", '$["a\\\\b"]'),
+            ("JSON.NUMINCRBY", "e", '$["k\\"q"]', "1"),
+            ("JSON.NUMINCRBY", "e", "$['k\\'q']", "1"),
+            ("JSON.NUMINCRBY", "e", '$["k\'q"]', "1"),
+            ("JSON.NUMINCRBY", "e", '$["a\\\\b"]', "1"),
+            ("JSON.SET", "e", '$["k\\"q"]', "7"),
+            ("JSON.SET", "e", "$['k\\'q']", "8"),
+            ("JSON.SET", "e", "$['n\\'q']", "9"),
+            ("JSON.SET", "e", '$["n\\"q"]', "10"),
+            ("JSON.SET", "e", '$["a\\\\b"]', "11"),
+            ("JSON.GET", "e"),
+            ("JSON.TYPE", "e", '$["k\\"q"]'),
+            ("JSON.STRLEN", "e", '$["k\\"q"]'),
+            ("JSON.GET", "e", '$[?(@=="x\\"")]'),
+            ("JSON.DEL", "e", '$["k\\"q"]'),
+            ("JSON.GET", "e"),
+        ),
+    )
 
 
 # --- paths -----------------------------------------------------------------------------------
 
 PATHS = [
-    "$", "$.a", "$a", "$..b", "$.a.b[0]", "$.a.b[-1]", "$.a.b[*]", "$.a[*]", "$.*", "$..*", "$.a.*", '$["a"]', "$['a']",
-    "$['a','s']", '$["a","s"]', '$.a["x y"]', "$.a.1", "$.a.é", "$.arr[1:3]", "$.arr[::2]", "$.arr[::-1]",
-    "$.arr[-2:]", "$.arr[:-2]", "$.arr[0,2,4]", "$.arr[0,0]", "$.arr[5]", "$.arr[-6]", "$.arr[1:3:-1]",
-    "$.arr[3:1:-1]", "$.arr[::0]", "$.arr[?(@>20)]", "$.arr[?(@ > 20 && @ < 50)]", "$.arr[?@>20]",
-    "$..[?(@.c==4)]", "$.a.b[?(@.c)]", "$.a.b[?(!@.c)]", "$.arr.length", "$.a..c", "$..c", "$[0]", "$.arr.[0]",
-    "$.arr.0", "$[*]", "$.a[b]", '$."a"', '$.a."x y"', "$.a[x y]", "$.a.x y", "$ .a", "$.a ", '$[ "a" ]',
-    "$.arr[ 0 ]", "$.arr[0 , 1]", "$.arr[ 1 : 3 ]", "$.a.b[3].c", "$..b..c", "$.a^b", "$.a/b", "$.a:b", "$.a$b",
-    "$.a@b", "$.a!b", "$.a%b", "$.a&b", "$.a=b", "$..", "$...a", "$..[0]", "$.", "$[", "$[]", '$["a"', '$["a"]]',
-    "$[?(@)]", "$[?()]", "$.*[?(@>=1)]", "$[?(@.b==1)]", '$[?(@.b=~"1")]', "$[?(@==1.5)]", "$[?(@ == -1)]",
-    "$[?(@==1e3)]", "$[?(@==01)]", "$[?(@==.5)]", "$[?(@==$.n)]", "$[?($.n==0)]", "$[?(@.c==3)&&(@.c<4)]",
-    "$[?((@.c==3))]", "$[?(@.c==1) ]", "$[? (@.c==1)]", "$[?(@.c == 1 && @.c != 2 || @.c)]", "$[?(@.c === 1)]",
-    "$[?(@.c <> 1)]", "$..[?(@==true)]", "$..[?(@==null)]", '$..[?(@=="x")]', "$..[?(@=='s')]", "$[?(@.c==tru)]",
-    "$..[?(@[0]==1)]", "$..[?(@..c==3)]", "$..[?(@.*==3)]", '$..[?(@ =~ "^a")]', '$..[?(@.d =~ "[xy]+")]',
-    "$..[?(@ > 'a')]", "$..[?(@ >= 1.5)]", "$..[?(@ != null)]", "$..[?(@ == @)]", "$..[?(@.c == $.a.b[2].c)]",
-    "a", ".a", "a.b[0]", "..c", ".*", "[0]", "..*", "a[*]", ".a.b[?(@.c)]", "x(", ".", "..", "",
+    "$",
+    "$.a",
+    "$a",
+    "$..b",
+    "$.a.b[0]",
+    "$.a.b[-1]",
+    "$.a.b[*]",
+    "$.a[*]",
+    "$.*",
+    "$..*",
+    "$.a.*",
+    '$["a"]',
+    "$['a']",
+    "$['a','s']",
+    '$["a","s"]',
+    '$.a["x y"]',
+    "$.a.1",
+    "$.a.é",
+    "$.arr[1:3]",
+    "$.arr[::2]",
+    "$.arr[::-1]",
+    "$.arr[-2:]",
+    "$.arr[:-2]",
+    "$.arr[0,2,4]",
+    "$.arr[0,0]",
+    "$.arr[5]",
+    "$.arr[-6]",
+    "$.arr[1:3:-1]",
+    "$.arr[3:1:-1]",
+    "$.arr[::0]",
+    "$.arr[?(@>20)]",
+    "$.arr[?(@ > 20 && @ < 50)]",
+    "$.arr[?@>20]",
+    "$..[?(@.c==4)]",
+    "$.a.b[?(@.c)]",
+    "$.a.b[?(!@.c)]",
+    "$.arr.length",
+    "$.a..c",
+    "$..c",
+    "$[0]",
+    "$.arr.[0]",
+    "$.arr.0",
+    "$[*]",
+    "$.a[b]",
+    '$."a"',
+    '$.a."x y"',
+    "$.a[x y]",
+    "$.a.x y",
+    "$ .a",
+    "$.a ",
+    '$[ "a" ]',
+    "$.arr[ 0 ]",
+    "$.arr[0 , 1]",
+    "$.arr[ 1 : 3 ]",
+    "$.a.b[3].c",
+    "$..b..c",
+    "$.a^b",
+    "$.a/b",
+    "$.a:b",
+    "$.a$b",
+    "$.a@b",
+    "$.a!b",
+    "$.a%b",
+    "$.a&b",
+    "$.a=b",
+    "$..",
+    "$...a",
+    "$..[0]",
+    "$.",
+    "$[",
+    "$[]",
+    '$["a"',
+    '$["a"]]',
+    "$[?(@)]",
+    "$[?()]",
+    "$.*[?(@>=1)]",
+    "$[?(@.b==1)]",
+    '$[?(@.b=~"1")]',
+    "$[?(@==1.5)]",
+    "$[?(@ == -1)]",
+    "$[?(@==1e3)]",
+    "$[?(@==01)]",
+    "$[?(@==.5)]",
+    "$[?(@==$.n)]",
+    "$[?($.n==0)]",
+    "$[?(@.c==3)&&(@.c<4)]",
+    "$[?((@.c==3))]",
+    "$[?(@.c==1) ]",
+    "$[? (@.c==1)]",
+    "$[?(@.c == 1 && @.c != 2 || @.c)]",
+    "$[?(@.c === 1)]",
+    "$[?(@.c <> 1)]",
+    "$..[?(@==true)]",
+    "$..[?(@==null)]",
+    '$..[?(@=="x")]',
+    "$..[?(@=='s')]",
+    "$[?(@.c==tru)]",
+    "$..[?(@[0]==1)]",
+    "$..[?(@..c==3)]",
+    "$..[?(@.*==3)]",
+    '$..[?(@ =~ "^a")]',
+    '$..[?(@.d =~ "[xy]+")]',
+    "$..[?(@ > 'a')]",
+    "$..[?(@ >= 1.5)]",
+    "$..[?(@ != null)]",
+    "$..[?(@ == @)]",
+    "$..[?(@.c == $.a.b[2].c)]",
+    "a",
+    ".a",
+    "a.b[0]",
+    "..c",
+    ".*",
+    "[0]",
+    "..*",
+    "a[*]",
+    ".a.b[?(@.c)]",
+    "x(",
+    ".",
+    "..",
+    "",
 ]
 
 
 @pytest.mark.parametrize("path", PATHS)
 def test_paths(d, path):
-    d.check("JSON.SET", "k", "$", '{"a":{"b":[1,2,3,{"c":4}],"x y":5,"1":6,"\u00e9":7,"d":"xyz"},"arr":[10,20,30,40,50],'
-            '"s":"str","n":null,"t":true,"a^b":2,"a/b":3,"a:b":4,"a$b":5}')
+    d.check(
+        "JSON.SET",
+        "k",
+        "$",
+        '{"a":{"b":[1,2,3,{"c":4}],"x y":5,"1":6,"\u00e9":7,"d":"xyz"},"arr":[10,20,30,40,50],'
+        '"s":"str","n":null,"t":true,"a^b":2,"a/b":3,"a:b":4,"a$b":5}',
+    )
     d.check("JSON.GET", "k", path)
     d.check("JSON.TYPE", "k", path)
     d.check("JSON.DEBUG", "MEMORY", "k", path)
 
 
 # --- the rest of the server's view -----------------------------------------------------------
+
 
 def test_type_dump_restore_memory(d, d3):
     d.check("JSON.SET", "d", "$", '{"a":[1,2.5,"x",{"\u00e9":null}],"b":true}')
@@ -416,9 +1043,19 @@ def test_type_dump_restore_memory(d, d3):
     d.check("JSON.GET", "r")
     d.check("RESTORE", "r", "0", payload)
     d.check("RESTORE", "r", "0", payload, "REPLACE")
-    for args in [("TYPE", "d"), ("OBJECT", "ENCODING", "d"), ("MEMORY", "USAGE", "d"), ("DEBUG", "DIGEST-VALUE", "d"),
-                 ("COPY", "d", "c"), ("JSON.GET", "c"), ("JSON.DEBUG", "MEMORY", "c"), ("MEMORY", "USAGE", "c"),
-                 ("RENAME", "c", "c2"), ("JSON.GET", "c2"), ("EXISTS", "c", "c2")]:
+    for args in [
+        ("TYPE", "d"),
+        ("OBJECT", "ENCODING", "d"),
+        ("MEMORY", "USAGE", "d"),
+        ("DEBUG", "DIGEST-VALUE", "d"),
+        ("COPY", "d", "c"),
+        ("JSON.GET", "c"),
+        ("JSON.DEBUG", "MEMORY", "c"),
+        ("MEMORY", "USAGE", "c"),
+        ("RENAME", "c", "c2"),
+        ("JSON.GET", "c2"),
+        ("EXISTS", "c", "c2"),
+    ]:
         d.check(*args)
     mine, theirs = d.both("SCAN", "0", "TYPE", "ReJSON-RL")
     assert sorted(_parse(mine)[1]) == sorted(_parse(theirs)[1]) == [b"c2", b"d", b"r"]
@@ -426,10 +1063,33 @@ def test_type_dump_restore_memory(d, d3):
 
 
 def test_command_info(d):
-    names = ["json.del", "json.get", "json.mget", "json.set", "json.mset", "json.type", "json.numincrby",
-             "json.toggle", "json.nummultby", "json.numpowby", "json.strappend", "json.strlen", "json.arrappend",
-             "json.arrindex", "json.arrinsert", "json.arrlen", "json.arrpop", "json.arrtrim", "json.objkeys",
-             "json.objlen", "json.clear", "json.debug", "json.forget", "json.resp", "json.merge"]
+    names = [
+        "json.del",
+        "json.get",
+        "json.mget",
+        "json.set",
+        "json.mset",
+        "json.type",
+        "json.numincrby",
+        "json.toggle",
+        "json.nummultby",
+        "json.numpowby",
+        "json.strappend",
+        "json.strlen",
+        "json.arrappend",
+        "json.arrindex",
+        "json.arrinsert",
+        "json.arrlen",
+        "json.arrpop",
+        "json.arrtrim",
+        "json.objkeys",
+        "json.objlen",
+        "json.clear",
+        "json.debug",
+        "json.forget",
+        "json.resp",
+        "json.merge",
+    ]
     for n in names:
         d.check("COMMAND", "INFO", n)
     d.check("COMMAND", "GETKEYS", "json.mset", "a", "$", "1", "b", "$", "2")
@@ -440,14 +1100,16 @@ def test_command_info(d):
 def test_module_list_and_info(srv, ref):
     mine, theirs = RawClient(port=srv.port), RawClient(port=ref.port)
     try:
+
         def rejson(c):
-            return [m for m in c.call("MODULE", "LIST") if m[1] == b"ReJSON"][0]
+            return next(m for m in c.call("MODULE", "LIST") if m[1] == b"ReJSON")
 
         a, b = rejson(mine), rejson(theirs)
         assert a[:4] == b[:4] and a[6:] == b[6:]  # name and ver; args (the path differs)
 
         def info_line(c):
-            return [x for x in c.call("INFO", "modules").decode().split("\r\n") if x.startswith("module:name=ReJSON")][0]
+            lines = c.call("INFO", "modules").decode().split("\r\n")
+            return next(x for x in lines if x.startswith("module:name=ReJSON"))
 
         # RediSearch uses ReJSON's shared API in Redis Stack: usedby=[search] there
         assert info_line(mine) == info_line(theirs).replace("usedby=[search]", "usedby=[]")
@@ -482,15 +1144,35 @@ def _events(port, cmds):
 
 def test_keyspace_events(srv, ref, d):
     cmds = [
-        ("JSON.SET", "n", "$", '{"a":1,"b":[1,2],"s":"x","t":true,"o":{"p":1}}'), ("JSON.SET", "n", "$.a", "2"),
-        ("JSON.SET", "n", "$.zz", "2", "XX"), ("JSON.NUMINCRBY", "n", "$.a", "1"), ("JSON.NUMINCRBY", "n", "$.s", "1"),
-        ("JSON.NUMMULTBY", "n", "$.a", "2"), ("JSON.NUMPOWBY", "n", "$.a", "2"), ("JSON.STRAPPEND", "n", "$.s", '"y"'),
-        ("JSON.ARRAPPEND", "n", "$.b", "3"), ("JSON.ARRINSERT", "n", "$.b", "0", "0"), ("JSON.ARRPOP", "n", "$.b"),
-        ("JSON.ARRTRIM", "n", "$.b", "0", "0"), ("JSON.TOGGLE", "n", "$.t"), ("JSON.CLEAR", "n", "$.o"),
-        ("JSON.CLEAR", "n", "$.o"), ("JSON.MERGE", "n", "$", '{"m":1}'), ("JSON.MSET", "n", "$.a", "5", "n2", "$", "1"),
-        ("JSON.DEL", "n", "$.zz"), ("JSON.DEL", "n", "$.m"), ("JSON.FORGET", "n", "$.a"), ("JSON.GET", "n"),
-        ("JSON.DEL", "n"), ("JSON.SET", "n", "$", "[]"), ("JSON.ARRPOP", "n"), ("JSON.ARRAPPEND", "n", ".", "1"),
-        ("JSON.ARRPOP", "n"), ("JSON.ARRPOP", "n", "$"), ("JSON.TOGGLE", "n", "$.zz"), ("JSON.DEL", "n", "$"),
+        ("JSON.SET", "n", "$", '{"a":1,"b":[1,2],"s":"x","t":true,"o":{"p":1}}'),
+        ("JSON.SET", "n", "$.a", "2"),
+        ("JSON.SET", "n", "$.zz", "2", "XX"),
+        ("JSON.NUMINCRBY", "n", "$.a", "1"),
+        ("JSON.NUMINCRBY", "n", "$.s", "1"),
+        ("JSON.NUMMULTBY", "n", "$.a", "2"),
+        ("JSON.NUMPOWBY", "n", "$.a", "2"),
+        ("JSON.STRAPPEND", "n", "$.s", '"y"'),
+        ("JSON.ARRAPPEND", "n", "$.b", "3"),
+        ("JSON.ARRINSERT", "n", "$.b", "0", "0"),
+        ("JSON.ARRPOP", "n", "$.b"),
+        ("JSON.ARRTRIM", "n", "$.b", "0", "0"),
+        ("JSON.TOGGLE", "n", "$.t"),
+        ("JSON.CLEAR", "n", "$.o"),
+        ("JSON.CLEAR", "n", "$.o"),
+        ("JSON.MERGE", "n", "$", '{"m":1}'),
+        ("JSON.MSET", "n", "$.a", "5", "n2", "$", "1"),
+        ("JSON.DEL", "n", "$.zz"),
+        ("JSON.DEL", "n", "$.m"),
+        ("JSON.FORGET", "n", "$.a"),
+        ("JSON.GET", "n"),
+        ("JSON.DEL", "n"),
+        ("JSON.SET", "n", "$", "[]"),
+        ("JSON.ARRPOP", "n"),
+        ("JSON.ARRAPPEND", "n", ".", "1"),
+        ("JSON.ARRPOP", "n"),
+        ("JSON.ARRPOP", "n", "$"),
+        ("JSON.TOGGLE", "n", "$.zz"),
+        ("JSON.DEL", "n", "$"),
     ]
     assert _events(srv.port, cmds) == _events(ref.port, cmds)
 
@@ -510,10 +1192,20 @@ def test_dirty_and_stats(d):
     try:
         base = (changes(mine), changes(theirs))
         h0 = (hits(mine), hits(theirs))
-        for cmd in [("JSON.SET", "x", "$", "1"), ("JSON.SET", "x", "$", "1", "NX"), ("JSON.GET", "x"),
-                    ("JSON.GET", "nokey"), ("JSON.NUMINCRBY", "x", "$", "2"), ("JSON.MSET", "x", "$", "1", "y", "$", "2"),
-                    ("JSON.DEL", "y"), ("JSON.DEL", "y"), ("JSON.SET", "x", "$.q", "1"), ("JSON.MGET", "x", "zz", "$"),
-                    ("JSON.TYPE", "x"), ("JSON.STRLEN", "nokey")]:
+        for cmd in [
+            ("JSON.SET", "x", "$", "1"),
+            ("JSON.SET", "x", "$", "1", "NX"),
+            ("JSON.GET", "x"),
+            ("JSON.GET", "nokey"),
+            ("JSON.NUMINCRBY", "x", "$", "2"),
+            ("JSON.MSET", "x", "$", "1", "y", "$", "2"),
+            ("JSON.DEL", "y"),
+            ("JSON.DEL", "y"),
+            ("JSON.SET", "x", "$.q", "1"),
+            ("JSON.MGET", "x", "zz", "$"),
+            ("JSON.TYPE", "x"),
+            ("JSON.STRLEN", "nokey"),
+        ]:
             d.check(*cmd)
             assert changes(mine) - base[0] == changes(theirs) - base[1], cmd
         h1 = (hits(mine), hits(theirs))
@@ -528,11 +1220,23 @@ def test_wrong_type_everywhere(d, d3):
     d.check("RPUSH", "lst", "v")
     cmds = []
     for name in ("str", "lst"):
-        cmds += [("JSON.SET", name, "$", "1"), ("JSON.SET", name, "$.a", "1"), ("JSON.GET", name),
-                 ("JSON.DEL", name), ("JSON.MERGE", name, "$", "1"), ("JSON.NUMINCRBY", name, "$", "1"),
-                 ("JSON.TOGGLE", name, "$"), ("JSON.STRAPPEND", name, '"a"'), ("JSON.ARRAPPEND", name, "$", "1"),
-                 ("JSON.ARRINSERT", name, "$", "0", "1"), ("JSON.ARRPOP", name), ("JSON.ARRTRIM", name, "$", "0", "1"),
-                 ("JSON.ARRINDEX", name, "$", "1"), ("JSON.CLEAR", name), ("JSON.MSET", name, "$", "1")]
+        cmds += [
+            ("JSON.SET", name, "$", "1"),
+            ("JSON.SET", name, "$.a", "1"),
+            ("JSON.GET", name),
+            ("JSON.DEL", name),
+            ("JSON.MERGE", name, "$", "1"),
+            ("JSON.NUMINCRBY", name, "$", "1"),
+            ("JSON.TOGGLE", name, "$"),
+            ("JSON.STRAPPEND", name, '"a"'),
+            ("JSON.ARRAPPEND", name, "$", "1"),
+            ("JSON.ARRINSERT", name, "$", "0", "1"),
+            ("JSON.ARRPOP", name),
+            ("JSON.ARRTRIM", name, "$", "0", "1"),
+            ("JSON.ARRINDEX", name, "$", "1"),
+            ("JSON.CLEAR", name),
+            ("JSON.MSET", name, "$", "1"),
+        ]
     run(d, d3, both(*cmds))
 
 
@@ -582,8 +1286,12 @@ def _bracket(r, depth, filters=True):
     if x < 0.2:
         return ",".join(_num(r) for _ in range(r.randint(1, 3)))
     if x < 0.4:
-        return (r.choice(["", _num(r)]) + ":" + r.choice(["", _num(r)])
-                + r.choice(["", ":", ":" + r.choice(["1", "2", "3"])]))
+        return (
+            r.choice(["", _num(r)])
+            + ":"
+            + r.choice(["", _num(r)])
+            + r.choice(["", ":", ":" + r.choice(["1", "2", "3"])])
+        )
     if x < 0.6:
         q = r.choice(['"', "'"])
         return ",".join(q + _key(r).replace(q, "\\" + q) + q for _ in range(r.randint(1, 2)))
@@ -654,8 +1362,12 @@ _N = int(os.environ.get("MOREDIS_JSON_EXAMPLES", "60"))  # more for a long local
 READS = ["JSON.GET", "JSON.TYPE", "JSON.STRLEN", "JSON.ARRLEN", "JSON.OBJLEN", "JSON.OBJKEYS", "JSON.RESP"]
 
 
-@settings(max_examples=_N, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=_N,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(st.integers(0, 2**32))
 def test_random_paths_read(d, d3, seed):
     r = random.Random(seed)
@@ -701,8 +1413,12 @@ def _write_cmd(r, p):
     return ("JSON.MSET", "k", safe, v)
 
 
-@settings(max_examples=_N, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=_N,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(st.integers(0, 2**32))
 def test_random_changes(d, d3, seed):
     r = random.Random(seed)
