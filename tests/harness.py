@@ -35,9 +35,24 @@ def _h(x):
     return tuple(x) if isinstance(x, list) else x
 
 
+_FILES_DIR: str | None = None
+
+
+def _files_dir() -> str:
+    """A private directory for the harness servers' files (SAVE, FLUSHALL with the
+    default save points write dump.rdb): never the working directory."""
+    global _FILES_DIR
+    if _FILES_DIR is None:
+        import tempfile
+
+        _FILES_DIR = tempfile.mkdtemp(prefix="moredis-harness-")
+    return _FILES_DIR
+
+
 class Harness:
     def __init__(self, resp: int = 2) -> None:
         self.srv = RedisServer()
+        self.srv.config.values["dir"] = _files_dir()  # set directly: no chdir of the test process
         self.client = self.srv.internal_client(resp)
 
     def raw(self, *args) -> Reply:
