@@ -823,6 +823,7 @@ def test_watch_is_broken_by_write_opens(d):
     "tdigest.trimmed_mean", "tdigest.info"])
 def test_command_info(d, name):
     d.check("COMMAND", "INFO", name)
+    d.check("COMMAND", "DOCS", name)
     d.check("COMMAND", "GETKEYS", name, "key", "a", "b")
 
 

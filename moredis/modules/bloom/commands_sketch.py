@@ -5,7 +5,7 @@ without an ERR code, "ERR T-Digest: ..." with one.
 
 Module commands have arity -1, so every handler checks its own argument count. No
 handler raises keyspace events: RedisBloom's sketches raise none.
-Neighbours: sketches.py (registration; it fills TYPES), cms.py, topk.py, tdigest.py.
+Neighbours: sketches.py (registration, binding each handler to its SketchTypes), cms.py, topk.py, tdigest.py.
 """
 
 from __future__ import annotations
@@ -18,8 +18,18 @@ from moredis.modules.bloom.cms import CELL_MAX, CMSketch, dim_from_prob
 from moredis.modules.bloom.tdigest import DEFAULT_COMPRESSION, OK, TDigest
 from moredis.modules.bloom.topk import TopK, reply_item
 
-# filled by sketches.register: {"cms": ModuleType, "topk": ModuleType, "tdigest": ModuleType}
-TYPES: dict[str, Any] = {}
+
+class SketchTypes:
+    """The three module types of one loading of the module (each server has its own): the
+    handlers receive it first, bound by sketches.register."""
+
+    __slots__ = ("cms", "tdigest", "topk")
+
+    def __init__(self, cms: Any, topk: Any, tdigest: Any) -> None:
+        self.cms = cms
+        self.topk = topk
+        self.tdigest = tdigest
+
 
 LLONG_MAX = (1 << 63) - 1
 UINT32_MAX = 0xFFFFFFFF
@@ -76,7 +86,7 @@ def _value(ctx: rm.Ctx, name: bytes, mode: int, mt: Any, missing: str) -> Any:
 CMS_MISSING = "CMS: key does not exist"
 
 
-def cms_create(ctx: rm.Ctx, argv: list[bytes]) -> int:
+def cms_create(types: SketchTypes, ctx: rm.Ctx, argv: list[bytes]) -> int:
     """CMS.INITBYDIM key width depth | CMS.INITBYPROB key error probability. The key is
     checked (any value, any type: "key already exists") before the arguments."""
     if len(argv) != 4:
@@ -109,19 +119,19 @@ def cms_create(ctx: rm.Ctx, argv: list[bytes]) -> int:
         cms = CMSketch(width, depth)
     except (MemoryError, ValueError):
         return ctx.reply_with_error("CMS: Insufficient memory to create the key")
-    key.module_type_set_value(TYPES["cms"], cms)
+    key.module_type_set_value(types.cms, cms)
     ctx.replicate_verbatim()
     return ctx.reply_with_simple_string("OK")
 
 
-def cms_incrby(ctx: rm.Ctx, argv: list[bytes]) -> int:
+def cms_incrby(types: SketchTypes, ctx: rm.Ctx, argv: list[bytes]) -> int:
     """CMS.INCRBY key item increment [item increment ...]: every pair is parsed before any
     is counted; a count ending on a saturated cell replies an overflow error in place."""
     argc = len(argv)
     if argc < 4 or argc & 1:
         return ctx.wrong_arity()
     key = ctx.open_key(argv[1], _WRITE)
-    cms = key.module_type_get_value() if key.module_type_get_type() is TYPES["cms"] else None
+    cms = key.module_type_get_value() if key.module_type_get_type() is types.cms else None
     if cms is None:
         return ctx.reply_with_error(CMS_MISSING if key.type() == _EMPTY else _WRONGTYPE)
     if argc == 4:  # one pair: the common case, without the lists
@@ -157,11 +167,11 @@ def cms_incrby(ctx: rm.Ctx, argv: list[bytes]) -> int:
     return rm.OK
 
 
-def cms_query(ctx: rm.Ctx, argv: list[bytes]) -> int:
+def cms_query(types: SketchTypes, ctx: rm.Ctx, argv: list[bytes]) -> int:
     """CMS.QUERY key item [item ...]"""
     if len(argv) < 3:
         return ctx.wrong_arity()
-    cms = _value(ctx, argv[1], _READ, TYPES["cms"], CMS_MISSING)
+    cms = _value(ctx, argv[1], _READ, types.cms, CMS_MISSING)
     if cms is None:
         return rm.OK
     ctx.reply_with_array(len(argv) - 2)
@@ -171,14 +181,14 @@ def cms_query(ctx: rm.Ctx, argv: list[bytes]) -> int:
     return rm.OK
 
 
-def cms_merge(ctx: rm.Ctx, argv: list[bytes]) -> int:
+def cms_merge(types: SketchTypes, ctx: rm.Ctx, argv: list[bytes]) -> int:
     """CMS.MERGE destination numKeys source [source ...] [WEIGHTS weight [weight ...]]:
     the destination must exist; per source its weight is parsed, then the key checked,
     then its dimensions."""
     argc = len(argv)
     if argc < 4:
         return ctx.wrong_arity()
-    mt = TYPES["cms"]
+    mt = types.cms
     dest = _value(ctx, argv[1], _RW, mt, CMS_MISSING)
     if dest is None:
         return rm.OK
@@ -216,11 +226,11 @@ def cms_merge(ctx: rm.Ctx, argv: list[bytes]) -> int:
     return ctx.reply_with_simple_string("OK")
 
 
-def cms_info(ctx: rm.Ctx, argv: list[bytes]) -> int:
+def cms_info(types: SketchTypes, ctx: rm.Ctx, argv: list[bytes]) -> int:
     """CMS.INFO key: width, depth and the total count (a map under RESP3)."""
     if len(argv) != 2:
         return ctx.wrong_arity()
-    cms = _value(ctx, argv[1], _READ, TYPES["cms"], CMS_MISSING)
+    cms = _value(ctx, argv[1], _READ, types.cms, CMS_MISSING)
     if cms is None:
         return rm.OK
     ctx.reply_with_map(3)
@@ -239,7 +249,7 @@ TOPK_BAD_INCREMENT = ("TopK: increment must be an integer greater or equal to 0 
                       "and smaller or equal to 100,000")
 
 
-def topk_reserve(ctx: rm.Ctx, argv: list[bytes]) -> int:
+def topk_reserve(types: SketchTypes, ctx: rm.Ctx, argv: list[bytes]) -> int:
     """TOPK.RESERVE key topk [width depth decay] (defaults 8, 7, 0.9). k is kept as a
     uint32, so values past 2**32 wrap as in the C."""
     argc = len(argv)
@@ -270,18 +280,18 @@ def topk_reserve(ctx: rm.Ctx, argv: list[bytes]) -> int:
         topk = TopK(k, width, depth, decay)
     except (MemoryError, ValueError):
         return ctx.reply_with_error("ERR Insufficient memory to create topk data structure")
-    key.module_type_set_value(TYPES["topk"], topk)
+    key.module_type_set_value(types.topk, topk)
     ctx.replicate_verbatim()
     return ctx.reply_with_simple_string("OK")
 
 
-def topk_add(ctx: rm.Ctx, argv: list[bytes]) -> int:
+def topk_add(types: SketchTypes, ctx: rm.Ctx, argv: list[bytes]) -> int:
     """TOPK.ADD key item [item ...]: per item the item it expelled from the top list (as a
     C string: up to a NUL byte) or null."""
     if len(argv) < 3:
         return ctx.wrong_arity()
     key = ctx.open_key(argv[1], _RW)
-    topk = key.module_type_get_value() if key.module_type_get_type() is TYPES["topk"] else None
+    topk = key.module_type_get_value() if key.module_type_get_type() is types.topk else None
     if topk is None:
         return ctx.reply_with_error(TOPK_MISSING if key.type() == _EMPTY else _WRONGTYPE)
     if len(argv) == 3:  # one item: the common case
@@ -308,7 +318,7 @@ def topk_add(ctx: rm.Ctx, argv: list[bytes]) -> int:
     return rm.OK
 
 
-def topk_incrby(ctx: rm.Ctx, argv: list[bytes]) -> int:
+def topk_incrby(types: SketchTypes, ctx: rm.Ctx, argv: list[bytes]) -> int:
     """TOPK.INCRBY key item increment [item increment ...]: increments are parsed one pair
     at a time; a bad one (not 0..100000) is answered in place and ends the command, the
     pairs before it counted. Like RedisBloom the reply array keeps the length announced for
@@ -317,7 +327,7 @@ def topk_incrby(ctx: rm.Ctx, argv: list[bytes]) -> int:
     if argc < 4 or argc & 1:
         return ctx.wrong_arity()
     key = ctx.open_key(argv[1], _RW)
-    topk = key.module_type_get_value() if key.module_type_get_type() is TYPES["topk"] else None
+    topk = key.module_type_get_value() if key.module_type_get_type() is types.topk else None
     if topk is None:
         return ctx.reply_with_error(TOPK_MISSING if key.type() == _EMPTY else _WRONGTYPE)
     n = (argc - 2) // 2
@@ -339,11 +349,11 @@ def topk_incrby(ctx: rm.Ctx, argv: list[bytes]) -> int:
     return rm.OK
 
 
-def topk_query(ctx: rm.Ctx, argv: list[bytes]) -> int:
+def topk_query(types: SketchTypes, ctx: rm.Ctx, argv: list[bytes]) -> int:
     """TOPK.QUERY key item [item ...]: booleans (integers under RESP2)."""
     if len(argv) < 3:
         return ctx.wrong_arity()
-    topk = _value(ctx, argv[1], _READ, TYPES["topk"], TOPK_MISSING)
+    topk = _value(ctx, argv[1], _READ, types.topk, TOPK_MISSING)
     if topk is None:
         return rm.OK
     ctx.reply_with_array(len(argv) - 2)
@@ -353,11 +363,11 @@ def topk_query(ctx: rm.Ctx, argv: list[bytes]) -> int:
     return rm.OK
 
 
-def topk_count(ctx: rm.Ctx, argv: list[bytes]) -> int:
+def topk_count(types: SketchTypes, ctx: rm.Ctx, argv: list[bytes]) -> int:
     """TOPK.COUNT key item [item ...] (registered as a write command, as in RedisBloom)."""
     if len(argv) < 3:
         return ctx.wrong_arity()
-    topk = _value(ctx, argv[1], _READ, TYPES["topk"], TOPK_MISSING)
+    topk = _value(ctx, argv[1], _READ, types.topk, TOPK_MISSING)
     if topk is None:
         return rm.OK
     ctx.reply_with_array(len(argv) - 2)
@@ -378,7 +388,7 @@ def is_withcount(word: bytes) -> bool:
     return True
 
 
-def topk_list(ctx: rm.Ctx, argv: list[bytes]) -> int:
+def topk_list(types: SketchTypes, ctx: rm.Ctx, argv: list[bytes]) -> int:
     """TOPK.LIST key [WITHCOUNT]: the heap, largest counts first, up to the first empty
     slot; the keyword is checked before the key."""
     argc = len(argv)
@@ -389,7 +399,7 @@ def topk_list(ctx: rm.Ctx, argv: list[bytes]) -> int:
         if not is_withcount(argv[2]):
             return ctx.reply_with_error("WITHCOUNT keyword expected")
         withcount = True
-    topk = _value(ctx, argv[1], _READ, TYPES["topk"], TOPK_MISSING)
+    topk = _value(ctx, argv[1], _READ, types.topk, TOPK_MISSING)
     if topk is None:
         return rm.OK
     entries = topk.list()
@@ -404,11 +414,11 @@ def topk_list(ctx: rm.Ctx, argv: list[bytes]) -> int:
     return rm.OK
 
 
-def topk_info(ctx: rm.Ctx, argv: list[bytes]) -> int:
+def topk_info(types: SketchTypes, ctx: rm.Ctx, argv: list[bytes]) -> int:
     """TOPK.INFO key: k, width, depth, decay (a map under RESP3)."""
     if len(argv) != 2:
         return ctx.wrong_arity()
-    topk = _value(ctx, argv[1], _READ, TYPES["topk"], TOPK_MISSING)
+    topk = _value(ctx, argv[1], _READ, types.topk, TOPK_MISSING)
     if topk is None:
         return rm.OK
     ctx.reply_with_map(4)
@@ -440,7 +450,7 @@ def _parse_compression(ctx: rm.Ctx, arg: bytes) -> int | None:
     return c
 
 
-def td_create(ctx: rm.Ctx, argv: list[bytes]) -> int:
+def td_create(types: SketchTypes, ctx: rm.Ctx, argv: list[bytes]) -> int:
     """TDIGEST.CREATE key [COMPRESSION compression]: the keyword may stand in either of the
     two places (RMUtil_ArgIndex looks at both); the value is always the last argument."""
     argc = len(argv)
@@ -448,7 +458,7 @@ def td_create(ctx: rm.Ctx, argv: list[bytes]) -> int:
         return ctx.wrong_arity()
     key = ctx.open_key(argv[1], _RW)
     if key.type() != _EMPTY:
-        if key.module_type_get_type() is TYPES["tdigest"]:
+        if key.module_type_get_type() is types.tdigest:
             return ctx.reply_with_error("ERR T-Digest: key already exists")
         return ctx.reply_with_error(_WRONGTYPE)
     compression = DEFAULT_COMPRESSION
@@ -462,16 +472,16 @@ def td_create(ctx: rm.Ctx, argv: list[bytes]) -> int:
     td = TDigest.create(compression)
     if td is None:
         return ctx.reply_with_error("ERR T-Digest: allocation failed")
-    key.module_type_set_value(TYPES["tdigest"], td)
+    key.module_type_set_value(types.tdigest, td)
     ctx.replicate_verbatim()
     return ctx.reply_with_simple_string("OK")
 
 
-def td_reset(ctx: rm.Ctx, argv: list[bytes]) -> int:
+def td_reset(types: SketchTypes, ctx: rm.Ctx, argv: list[bytes]) -> int:
     """TDIGEST.RESET key"""
     if len(argv) != 2:
         return ctx.wrong_arity()
-    td = _value(ctx, argv[1], _RW, TYPES["tdigest"], TD_MISSING)
+    td = _value(ctx, argv[1], _RW, types.tdigest, TD_MISSING)
     if td is None:
         return rm.OK
     td.reset()
@@ -479,13 +489,13 @@ def td_reset(ctx: rm.Ctx, argv: list[bytes]) -> int:
     return ctx.reply_with_simple_string("OK")
 
 
-def td_add(ctx: rm.Ctx, argv: list[bytes]) -> int:
+def td_add(types: SketchTypes, ctx: rm.Ctx, argv: list[bytes]) -> int:
     """TDIGEST.ADD key value [value ...]: all values are checked before any is added; an
     overflow stops the adding where it happens (earlier values stay)."""
     if len(argv) < 3:
         return ctx.wrong_arity()
     key = ctx.open_key(argv[1], _RW)
-    td = key.module_type_get_value() if key.module_type_get_type() is TYPES["tdigest"] else None
+    td = key.module_type_get_value() if key.module_type_get_type() is types.tdigest else None
     if td is None:
         return ctx.reply_with_error(TD_MISSING if key.type() == _EMPTY else _WRONGTYPE)
     if len(argv) == 3:  # one value: the common case
@@ -513,7 +523,7 @@ def td_add(ctx: rm.Ctx, argv: list[bytes]) -> int:
     return ctx.reply_with_simple_string("OK")
 
 
-def td_merge(ctx: rm.Ctx, argv: list[bytes]) -> int:
+def td_merge(types: SketchTypes, ctx: rm.Ctx, argv: list[bytes]) -> int:
     """TDIGEST.MERGE destination numkeys source [source ...] [COMPRESSION c] [OVERRIDE].
     Without COMPRESSION the result takes the destination's compression, or (new key or
     OVERRIDE) the largest of the sources'. Sources are compressed on the way (as
@@ -521,7 +531,7 @@ def td_merge(ctx: rm.Ctx, argv: list[bytes]) -> int:
     argc = len(argv)
     if argc < 4:
         return ctx.wrong_arity()
-    mt = TYPES["tdigest"]
+    mt = types.tdigest
     dkey = ctx.open_key(argv[1], _READ)
     start_td = None
     if dkey is not None and dkey.type() != _EMPTY:
@@ -584,25 +594,25 @@ def td_merge(ctx: rm.Ctx, argv: list[bytes]) -> int:
     return ctx.reply_with_simple_string("OK")
 
 
-def _td_read(ctx: rm.Ctx, argv: list[bytes]) -> TDigest | None:
-    return _value(ctx, argv[1], _READ, TYPES["tdigest"], TD_MISSING)
+def _td_read(types: SketchTypes, ctx: rm.Ctx, argv: list[bytes]) -> TDigest | None:
+    return _value(ctx, argv[1], _READ, types.tdigest, TD_MISSING)
 
 
-def td_min(ctx: rm.Ctx, argv: list[bytes]) -> int:
+def td_min(types: SketchTypes, ctx: rm.Ctx, argv: list[bytes]) -> int:
     """TDIGEST.MIN key: nan when empty (no compression happens)."""
     if len(argv) != 2:
         return ctx.wrong_arity()
-    td = _td_read(ctx, argv)
+    td = _td_read(types, ctx, argv)
     if td is None:
         return rm.OK
     return ctx.reply_with_double(td.min if td.size() > 0 else math.nan)
 
 
-def td_max(ctx: rm.Ctx, argv: list[bytes]) -> int:
+def td_max(types: SketchTypes, ctx: rm.Ctx, argv: list[bytes]) -> int:
     """TDIGEST.MAX key: nan when empty (no compression happens)."""
     if len(argv) != 2:
         return ctx.wrong_arity()
-    td = _td_read(ctx, argv)
+    td = _td_read(types, ctx, argv)
     if td is None:
         return rm.OK
     return ctx.reply_with_double(td.max if td.size() > 0 else math.nan)
@@ -615,12 +625,12 @@ def _reply_doubles(ctx: rm.Ctx, values: list[float]) -> int:
     return rm.OK
 
 
-def td_quantile(ctx: rm.Ctx, argv: list[bytes]) -> int:
+def td_quantile(types: SketchTypes, ctx: rm.Ctx, argv: list[bytes]) -> int:
     """TDIGEST.QUANTILE key quantile [quantile ...]: each nondecreasing run of quantiles is
     answered by one walk over the centroids (td_quantiles), as RedisBloom splits them."""
     if len(argv) < 3:
         return ctx.wrong_arity()
-    td = _td_read(ctx, argv)
+    td = _td_read(types, ctx, argv)
     if td is None:
         return rm.OK
     qs = []
@@ -643,11 +653,11 @@ def td_quantile(ctx: rm.Ctx, argv: list[bytes]) -> int:
     return _reply_doubles(ctx, values)
 
 
-def td_cdf(ctx: rm.Ctx, argv: list[bytes]) -> int:
+def td_cdf(types: SketchTypes, ctx: rm.Ctx, argv: list[bytes]) -> int:
     """TDIGEST.CDF key value [value ...]"""
     if len(argv) < 3:
         return ctx.wrong_arity()
-    td = _td_read(ctx, argv)
+    td = _td_read(types, ctx, argv)
     if td is None:
         return rm.OK
     xs = []
@@ -659,10 +669,10 @@ def td_cdf(ctx: rm.Ctx, argv: list[bytes]) -> int:
     return _reply_doubles(ctx, [td.cdf(x) for x in xs])
 
 
-def _td_rank(ctx: rm.Ctx, argv: list[bytes], reverse: bool) -> int:
+def _td_rank(types: SketchTypes, ctx: rm.Ctx, argv: list[bytes], reverse: bool) -> int:
     if len(argv) < 3:
         return ctx.wrong_arity()
-    td = _td_read(ctx, argv)
+    td = _td_read(types, ctx, argv)
     if td is None:
         return rm.OK
     xs = []
@@ -678,22 +688,22 @@ def _td_rank(ctx: rm.Ctx, argv: list[bytes], reverse: bool) -> int:
     return rm.OK
 
 
-def td_rank(ctx: rm.Ctx, argv: list[bytes]) -> int:
+def td_rank(types: SketchTypes, ctx: rm.Ctx, argv: list[bytes]) -> int:
     """TDIGEST.RANK key value [value ...]: -1 below the minimum, the size above the
     maximum, -2 for an empty digest."""
-    return _td_rank(ctx, argv, False)
+    return _td_rank(types, ctx, argv, False)
 
 
-def td_revrank(ctx: rm.Ctx, argv: list[bytes]) -> int:
+def td_revrank(types: SketchTypes, ctx: rm.Ctx, argv: list[bytes]) -> int:
     """TDIGEST.REVRANK key value [value ...]: the size below the minimum, -1 above the
     maximum, -2 for an empty digest."""
-    return _td_rank(ctx, argv, True)
+    return _td_rank(types, ctx, argv, True)
 
 
-def _td_byrank(ctx: rm.Ctx, argv: list[bytes], reverse: bool) -> int:
+def _td_byrank(types: SketchTypes, ctx: rm.Ctx, argv: list[bytes], reverse: bool) -> int:
     if len(argv) < 3:
         return ctx.wrong_arity()
-    td = _td_read(ctx, argv)
+    td = _td_read(types, ctx, argv)
     if td is None:
         return rm.OK
     ranks = []
@@ -707,21 +717,21 @@ def _td_byrank(ctx: rm.Ctx, argv: list[bytes], reverse: bool) -> int:
     return _reply_doubles(ctx, td.by_ranks(ranks, reverse))
 
 
-def td_byrank(ctx: rm.Ctx, argv: list[bytes]) -> int:
+def td_byrank(types: SketchTypes, ctx: rm.Ctx, argv: list[bytes]) -> int:
     """TDIGEST.BYRANK key rank [rank ...]: inf from the size on."""
-    return _td_byrank(ctx, argv, False)
+    return _td_byrank(types, ctx, argv, False)
 
 
-def td_byrevrank(ctx: rm.Ctx, argv: list[bytes]) -> int:
+def td_byrevrank(types: SketchTypes, ctx: rm.Ctx, argv: list[bytes]) -> int:
     """TDIGEST.BYREVRANK key rank [rank ...]: -inf from the size on."""
-    return _td_byrank(ctx, argv, True)
+    return _td_byrank(types, ctx, argv, True)
 
 
-def td_trimmed_mean(ctx: rm.Ctx, argv: list[bytes]) -> int:
+def td_trimmed_mean(types: SketchTypes, ctx: rm.Ctx, argv: list[bytes]) -> int:
     """TDIGEST.TRIMMED_MEAN key low_cut_quantile high_cut_quantile"""
     if len(argv) != 4:
         return ctx.wrong_arity()
-    td = _td_read(ctx, argv)
+    td = _td_read(types, ctx, argv)
     if td is None:
         return rm.OK
     low = _to_d(argv[2])
@@ -737,11 +747,11 @@ def td_trimmed_mean(ctx: rm.Ctx, argv: list[bytes]) -> int:
     return ctx.reply_with_double(td.trimmed_mean(low, high))
 
 
-def td_info(ctx: rm.Ctx, argv: list[bytes]) -> int:
+def td_info(types: SketchTypes, ctx: rm.Ctx, argv: list[bytes]) -> int:
     """TDIGEST.INFO key: nine fields (a map under RESP3); no compression happens."""
     if len(argv) != 2:
         return ctx.wrong_arity()
-    td = _td_read(ctx, argv)
+    td = _td_read(types, ctx, argv)
     if td is None:
         return rm.OK
     fields = (

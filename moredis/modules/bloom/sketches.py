@@ -21,6 +21,7 @@ Neighbours: cms.py, topk.py, tdigest.py (the structures), commands_sketch.py (ha
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from moredis import module as rm
@@ -170,13 +171,15 @@ def register(ctx: rm.Ctx) -> int:
         "topk": ("TopK-TYPE", TOPK_ENCVER, topk_rdb_load, topk_rdb_save, topk_mem_usage),
         "tdigest": ("TDIS-TYPE", TDIGEST_ENCVER, td_rdb_load, td_rdb_save, td_mem_usage),
     }
+    made = {}
     for short, (name, encver, load, save, mem) in types.items():
         mt = ctx.create_data_type(name, encver, rm.TypeMethods(
             rdb_load=load, rdb_save=save, aof_rewrite=default_aof_rewrite, mem_usage=mem))
         if mt is None:
             return rm.ERR
-        commands_sketch.TYPES[short] = mt
+        made[short] = mt
+    bound = commands_sketch.SketchTypes(made["cms"], made["topk"], made["tdigest"])
     for name, fn, flags in commands_sketch.COMMANDS:
-        if ctx.create_command(name, fn, flags, 1, 1, 1) == rm.ERR:
+        if ctx.create_command(name, partial(fn, bound), flags, 1, 1, 1) == rm.ERR:
             return rm.ERR
     return rm.OK
