@@ -68,6 +68,20 @@ CUSTOM["tdigest_add"] = ["-r", "100000", "TDIGEST.ADD", "td", "__rand_int__"]
 SETUP["tdigest_add"] = [["TDIGEST.CREATE", "td"]]
 SUITES["sketches"] = ["cms_incrby", "topk_add", "tdigest_add"]
 
+# issue 5: the JSON module (target >= 0.4): a 1 KB document replaced and read at a nested
+# path, and a number incremented in place
+_JSON_DOC = __import__("json").dumps({
+    "id": 1, "name": "widget", "tags": ["a", "b", "c"], "price": 12.5, "stock": {"warehouse": 40, "shop": 3},
+    "items": [{"sku": f"sku-{i:04d}", "qty": i, "ok": i % 2 == 0, "note": "x" * 20} for i in range(14)],
+}, separators=(",", ":"))
+CUSTOM["json_set"] = ["JSON.SET", "doc", "$.a.b", _JSON_DOC]
+SETUP["json_set"] = [["JSON.SET", "doc", "$", '{"a":{"b":{}},"n":0}']]
+CUSTOM["json_get"] = ["JSON.GET", "doc", "$.a.b"]
+SETUP["json_get"] = [["JSON.SET", "doc", "$", '{"a":{"b":' + _JSON_DOC + '},"n":0}']]
+CUSTOM["json_numincrby"] = ["JSON.NUMINCRBY", "doc", "$.n", "1"]
+SETUP["json_numincrby"] = [["JSON.SET", "doc", "$", '{"a":{"b":' + _JSON_DOC + '},"n":0}']]
+SUITES["json"] = ["json_set", "json_get", "json_numincrby"]
+
 
 def free_port() -> int:
     s = socket.socket()
