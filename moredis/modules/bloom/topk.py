@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import math
 import random
-import struct
 
 import numpy as np
 
@@ -38,7 +37,8 @@ from moredis.modules.bloom.cms import murmur2_lanes, seed_lanes
 MASK32 = 0xFFFFFFFF
 GA = 1919  # the fingerprint's seed
 DECAY_TABLE = 256  # TOPK_DECAY_LOOKUP_TABLE
-_HEAP_BUCKET = struct.Struct("<IIQII")  # fp, itemlen, item pointer, count, padding (24 bytes)
+# HeapBucket as saved: fp, itemlen, item pointer, count, padding (24 bytes)
+_HEAP_DTYPE = np.dtype([("fp", "<u4"), ("itemlen", "<u4"), ("ptr", "<u8"), ("count", "<u4"), ("pad", "<u4")])
 _FAKE_PTR = 0x5EED0000  # a non-null "pointer" for heap slots holding an item (never read back)
 SIZEOF_TOPK = 2088  # sizeof(TopK): k, width, depth, decay, two pointers, the 256-double table
 
@@ -77,7 +77,9 @@ class TopK:
         "depth",
         "fmv",
         "fps",
+        "harr",
         "hcount",
+        "hfarr",
         "hfp",
         "hitem",
         "k",
@@ -97,10 +99,14 @@ class TopK:
         self.counts = np.zeros(width * depth, dtype=np.uint32)
         self.fmv = memoryview(self.fps)
         self.cmv = memoryview(self.counts)
-        self.hfp = [0] * k
-        self.hcount = [0] * k
-        self.hitem: list[bytes | None] = [None] * k
-        self.pos: dict[bytes, int] = {}  # item -> heap index (checkExistInHeap without the scan)
+        # the heap: counts and fingerprints in (lazily zeroed) arrays, the items of the
+        # occupied slots in a dict, and item -> slot for checkExistInHeap without its scan
+        self.harr = np.zeros(k, dtype=np.uint32)
+        self.hfarr = np.zeros(k, dtype=np.uint32)
+        self.hcount = memoryview(self.harr)
+        self.hfp = memoryview(self.hfarr)
+        self.hitem: dict[int, bytes] = {}
+        self.pos: dict[bytes, int] = {}
         self.table = [decay**i for i in range(DECAY_TABLE)]
         self.lanes = seed_lanes(depth, GA)  # the rows' seeds, then the fingerprint's
 
@@ -197,7 +203,7 @@ class TopK:
             self._heapify_down(i)
             return None
         hitem = self.hitem
-        expelled = hitem[0]
+        expelled = hitem.get(0)
         if expelled is not None:
             self.pos.pop(expelled, None)
         hcount[0] = top
@@ -222,13 +228,15 @@ class TopK:
         fps = self.hfp
         items = self.hitem
         pos = self.pos
-        top_c, top_f, top_i = cnt[start], fps[start], items[start]
+        top_c, top_f, top_i = cnt[start], fps[start], items.get(start)
         while True:
             cnt[start] = cnt[child]
             fps[start] = fps[child]
-            it = items[child]
-            items[start] = it
-            if it is not None:
+            it = items.get(child)
+            if it is None:
+                items.pop(start, None)
+            else:
+                items[start] = it
                 pos[it] = start
             start = child
             if (n - 2) // 2 < child:
@@ -240,8 +248,10 @@ class TopK:
                 break
         cnt[start] = top_c
         fps[start] = top_f
-        items[start] = top_i
-        if top_i is not None:
+        if top_i is None:
+            items.pop(start, None)
+        else:
+            items[start] = top_i
             pos[top_i] = start
 
     def query(self, item: bytes) -> bool:
@@ -272,15 +282,15 @@ class TopK:
         """TopK_List and the TOPK.LIST loop: the heap sorted by count, largest first (glibc's
         qsort is a stable merge sort here), up to the first zero count; items as C strings
         (None for a counted slot without item: an empty item does not survive RDB)."""
-        order = sorted(range(self.k), key=self.hcount.__getitem__, reverse=True)
-        # sorted(reverse=True) keeps equal keys in their original order, like the stable qsort
-        out = []
-        for i in order:
-            c = self.hcount[i]
-            if c == 0:
-                break
-            out.append((reply_item(self.hitem[i]), c))
-        return out
+        counts = self.harr
+        used = np.flatnonzero(counts)  # zero counts sort last and end the listing
+        order = used[np.argsort(-counts[used].astype(np.int64), kind="stable")]
+        get = self.hitem.get
+        return [(reply_item(get(i)), int(counts[i])) for i in order.tolist()]
+
+    def heap_items(self) -> list[bytes | None]:
+        """The item of every heap slot, in heap order (None for an empty slot)."""
+        return [self.hitem.get(i) for i in range(self.k)]
 
     # --- persistence and sizes ------------------------------------------------------------------
     def data_bytes(self) -> bytes:
@@ -292,18 +302,23 @@ class TopK:
 
     def heap_bytes(self) -> bytes:
         """The heap array as TopKRdbSave writes it (the item pointers are meaningless)."""
-        pack = _HEAP_BUCKET.pack
-        out = []
-        for fp, c, it in zip(self.hfp, self.hcount, self.hitem, strict=True):
-            if it is None or type(it) is _NullItem:
-                out.append(pack(fp, 0, 0, c, 0))
-            else:
-                out.append(pack(fp, len(it) & MASK32, _FAKE_PTR, c, 0))
-        return b"".join(out)
+        arr = np.zeros(self.k, dtype=_HEAP_DTYPE)
+        arr["fp"] = self.hfarr
+        arr["count"] = self.harr
+        for slot, it in self.hitem.items():
+            if type(it) is not _NullItem:
+                arr["itemlen"][slot] = len(it) & MASK32
+                arr["ptr"][slot] = _FAKE_PTR
+        return arr.tobytes()
 
     def saved_items(self) -> list[bytes]:
         """The heap items as saved: C strings with their NUL, a lone NUL for an empty slot."""
-        return [(c_string(it) if it is not None else b"") + b"\0" for it in self.hitem]
+        get = self.hitem.get
+        out = []
+        for i in range(self.k):
+            it = get(i)
+            out.append((c_string(it) if it is not None else b"") + b"\0")
+        return out
 
     @classmethod
     def from_saved(cls, k: int, width: int, depth: int, decay: float, data: bytes, heap: bytes,
@@ -318,15 +333,16 @@ class TopK:
         pairs = np.frombuffer(data, dtype="<u4")
         t.fps[:] = pairs[0::2]
         t.counts[:] = pairs[1::2]
-        for i, (fp, _itemlen, _ptr, c, _pad) in enumerate(_HEAP_BUCKET.iter_unpack(heap)):
-            t.hfp[i] = fp
-            t.hcount[i] = c
-            raw = items[i]
+        slots = np.frombuffer(heap, dtype=_HEAP_DTYPE)
+        t.hfarr[:] = slots["fp"]
+        t.harr[:] = slots["count"]
+        itemlens = slots["itemlen"]
+        for i, raw in enumerate(items):
             if len(raw) > 1:  # TopKRdbLoad: a one-byte string is an empty slot
                 it = raw[:-1] if raw.endswith(b"\0") else raw
                 t.hitem[i] = it
                 t.pos.setdefault(it, i)
-            elif _itemlen == 0 and c > 0:
+            elif itemlens[i] == 0 and t.harr[i] > 0:
                 t.hitem[i] = NULL_ITEM
                 t.pos.setdefault(NULL_ITEM, i)
         return t
@@ -342,9 +358,11 @@ class TopK:
         t.counts = self.counts.copy()
         t.fmv = memoryview(t.fps)
         t.cmv = memoryview(t.counts)
-        t.hfp = list(self.hfp)
-        t.hcount = list(self.hcount)
-        t.hitem = list(self.hitem)
+        t.harr = self.harr.copy()
+        t.hfarr = self.hfarr.copy()
+        t.hcount = memoryview(t.harr)
+        t.hfp = memoryview(t.hfarr)
+        t.hitem = dict(self.hitem)
         t.pos = dict(self.pos)
         t.table = self.table
         t.lanes = self.lanes
