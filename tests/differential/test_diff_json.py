@@ -9,6 +9,7 @@ objects) the order is random in Redis, so those replies are compared as values."
 import json
 import os
 import random
+import struct
 
 import hiredis
 import pytest
@@ -358,6 +359,49 @@ def test_mget(d, d3):
             ("JSON.MGET",),
         ),
     )
+
+
+def _bson(*elems):
+    body = b"".join(elems) + b"\x00"
+    return struct.pack("<i", len(body) + 4) + body
+
+
+def _el(t, payload, name=b"a"):
+    return bytes([t]) + name + b"\x00" + payload
+
+
+def _bstr(x):
+    x = x.encode() + b"\x00"
+    return struct.pack("<i", len(x)) + x
+
+
+BSON_INPUTS = [
+    _bson(_el(1, struct.pack("<d", 2.5))), _bson(_el(2, _bstr("h\u00e9llo"))),
+    _bson(_el(4, _bson(_el(0x10, struct.pack("<i", 7), b"0"), _el(2, _bstr("x"), b"1")))),
+    _bson(_el(3, _bson(_el(0x10, struct.pack("<i", 1), b"x"), _el(1, struct.pack("<d", 2.5), b"y")))),
+    _bson(_el(5, struct.pack("<i", 3) + b"\x00abc")), _bson(_el(6, b"")), _bson(_el(7, bytes(range(12)))),
+    _bson(_el(8, b"\x01")), _bson(_el(9, struct.pack("<q", 0x0000001122334455))),
+    _bson(_el(9, struct.pack("<q", 0x0000001122334400))), _bson(_el(9, struct.pack("<q", 0))), _bson(_el(10, b"")),
+    _bson(_el(11, b"ab+\x00i\x00")), _bson(_el(13, _bstr("x=1"))), _bson(_el(14, _bstr("sy"))),
+    _bson(_el(0x11, struct.pack("<II", 2, 9))), _bson(_el(0x12, struct.pack("<q", 2**40))),
+    _bson(_el(0x13, bytes(16))), _bson(_el(0x7F, b"")),
+    _bson(_el(0x10, struct.pack("<i", 1)), _el(0x10, struct.pack("<i", 2), b"b")), _bson(),
+    _bson(_el(0x7F, b"")) + b"trailing", b"", b"\x05\x00\x00\x00", b"\x05\x00\x00\x00\x01",
+    b"\x06\x00\x00\x00\x00\x00", _bson(_el(0x10, b"\x01"))[:-2] + b"\x00",
+    b"\x0c\x00\x00\x00\x20a\x00\x00\x00\x00\x00\x00", b"\x08\x00\x00\x00\x08a\x00\x02\x00",
+    _bson(_el(2, struct.pack("<i", 10) + b"ab\x00")), _bson(_el(2, struct.pack("<i", 0))),
+    _bson(_el(2, struct.pack("<i", 2) + b"ab")), _bson(_el(3, b"\x05\x00\x00\x00\x00")),
+    _bson(_el(3, b"\x06\x00\x00\x00\x00")), b"\x04\x00\x00\x00", b"\x03\x00\x00\x00\x00",
+    _bson(_el(0x10, struct.pack("<i", -5))),
+]
+
+
+@pytest.mark.parametrize("data", BSON_INPUTS)
+def test_format_bson(d, data):
+    d.check("JSON.SET", "b", "$", data, "FORMAT", "BSON")
+    d.check("JSON.GET", "b")
+    d.check("JSON.MERGE", "b", "$", data, "FORMAT", "BSON")
+    d.check("JSON.GET", "b")
 
 
 # --- reading commands ----------------------------------------------------------------------

@@ -15,6 +15,7 @@ from typing import Any
 
 from moredis import module as rm
 
+from . import bson as B
 from . import document as D
 from . import path as P
 
@@ -458,12 +459,24 @@ def json_mget(ctx: rm.Ctx, argv: list[bytes]) -> int:
 
 # --- JSON.SET / JSON.MSET / JSON.MERGE ---------------------------------------------------------
 
-def _format_arg(argv: list[bytes], i: int) -> None:
+def _format_arg(argv: list[bytes], i: int) -> str:
     fmt = _str(_arg(argv, i))
     if fmt not in ("STRING", "JSON", "BSON"):
         raise rm.Error("ERR wrong format")
-    if fmt == "BSON":
-        raise rm.Error("ERR BSON format is not supported")
+    return fmt
+
+
+def _parse_value(raw: bytes, fmt: str) -> Any:
+    """The value argument of SET/MERGE: JSON text, or (FORMAT BSON) a BSON document whose
+    first element is the value, passed through JSON text as RedisJSON does."""
+    if fmt != "BSON":
+        return _parse_json(raw)
+    _str(raw)
+    try:
+        v = B.first_value(raw)
+    except B.BsonError as e:
+        raise rm.Error(e.msg) from None
+    return _parse_json(_dumps(v))
 
 
 def _find_add_paths(doc: D.Doc, p: P.Path) -> list:
@@ -530,7 +543,10 @@ def json_set(ctx: rm.Ctx, argv: list[bytes]) -> int:
     name = argv[1]
     raw_path = _str(argv[2])
     raw_value = argv[3]
+    if not raw_value.isascii():
+        _str(raw_value)
     nx = xx = False
+    fmt = "JSON"
     i = 4
     while i < n:
         a = _str(argv[i]).upper()
@@ -540,12 +556,12 @@ def json_set(ctx: rm.Ctx, argv: list[bytes]) -> int:
         elif a == "XX" and not (nx or xx):
             xx = True
         elif a == "FORMAT":
-            _format_arg(argv, i)
+            fmt = _format_arg(argv, i)
             i += 1
         else:
             raise rm.Error("ERR syntax error")
     key, doc = _write(ctx, name)
-    value = _parse_json(raw_value)
+    value = _parse_value(raw_value, fmt)
     p_text, _legacy = P.fix_legacy(raw_path)
     if doc is not None:
         if p_text == "$":
@@ -641,17 +657,20 @@ def json_merge(ctx: rm.Ctx, argv: list[bytes]) -> int:
     name = argv[1]
     raw_path = _str(argv[2])
     raw_value = argv[3]
+    if not raw_value.isascii():
+        _str(raw_value)
+    fmt = "JSON"
     i = 4
     while i < n:
         a = _str(argv[i]).upper()
         i += 1
         if a == "FORMAT":
-            _format_arg(argv, i)
+            fmt = _format_arg(argv, i)
             i += 1
         else:
             raise rm.Error("ERR syntax error")
     key, doc = _write(ctx, name)
-    value = _parse_json(raw_value)
+    value = _parse_value(raw_value, fmt)
     root = P.fix_legacy(raw_path)[0] == "$"
     if doc is None:
         if not root:
@@ -1025,6 +1044,8 @@ def _wrap(n: int) -> int:
 
 
 def _parse_number_arg(raw: bytes) -> int | float:
+    if 0 < len(raw) < 19 and raw.isdigit() and (raw[0] != 0x30 or len(raw) == 1):
+        return int(raw)  # the common case: a plain small integer
     v = _parse_json_err(raw)
     if type(v) is not int and type(v) is not float:
         raise rm.Error("bad input number")
