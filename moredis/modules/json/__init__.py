@@ -112,7 +112,7 @@ def rdb_load(io: rm.IO, encver: int) -> D.Doc | None:
 
 
 def aof_rewrite(io: rm.IO, key: bytes, doc: D.Doc) -> None:
-    io.emit_aof("JSON.SET", "sc", key, b"$", D.dumps(doc.root))
+    io.emit_aof("JSON.SET", "sss", key, b"$", D.dumps(doc.root))
 
 
 def mem_usage(doc: D.Doc) -> int:

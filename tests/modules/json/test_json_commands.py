@@ -174,3 +174,31 @@ def test_error_texts_are_sent_as_redisjson_sends_them(server):
         assert c.call("JSON.STRAPPEND", "k", "$", "1") == b"*1\r\n$-1\r\n"
     finally:
         c.close()
+
+
+def test_type_callbacks_without_a_server():
+    """rdb_save/rdb_load round trip (encoding version 3, and 2 with its old aux field),
+    aof_rewrite emits one JSON.SET of the whole document, copy deep-copies."""
+    from moredis import module as rm
+    from moredis.modules import json as J
+    from moredis.modules.json import document as D
+    from moredis.persistence import rdbio
+
+    doc = D.Doc(D.loads(b'{"a":[1,2.5,"x"],"b":{"c":null}}'))
+    out = bytearray()
+    J.rdb_save(rm.IO(None, None, out=out), doc)
+    back = J.rdb_load(rm.IO(None, None, reader=rdbio.Reader(bytes(out))), 3)
+    assert back is not None and back.root == doc.root
+    old = bytearray()
+    io = rm.IO(None, None, out=old)
+    io.save_string(b"[1]")
+    io.save_unsigned(1)
+    io.save_string(b"x")
+    io.save_string(b"y")
+    assert J.rdb_load(rm.IO(None, None, reader=rdbio.Reader(bytes(old))), 2).root == [1]
+    aof = rm.IO(None, None)
+    J.aof_rewrite(aof, b"k", doc)
+    assert aof.aof_cmds == [[b"JSON.SET", b"k", b"$", b'{"a":[1,2.5,"x"],"b":{"c":null}}']]
+    c = J.copy(b"k", b"k2", doc)
+    assert c.root == doc.root and c.root["a"] is not doc.root["a"]
+    assert J.mem_usage(c) < J.mem_usage(doc)  # clones are exactly as long as they are
