@@ -69,6 +69,8 @@ class Server:
             asyncio.set_event_loop(loop)
             try:
                 srv = build_server(st)
+                if "dir" not in self._directives and srv.rdb is not None:
+                    srv.rdb.load_on_start = False  # only a server given a dir reads its dump.rdb
                 srv.bind_explicit = True
                 srv.log.quiet = self._quiet
                 srv.ephemeral_port = self._want_port == 0

@@ -53,6 +53,7 @@ class RdbManager:
         self.loading_total = 0
         self.loading_loaded = 0
         self.loading_used_mem = 0
+        self.load_on_start = True  # embedded servers without a `dir` of their own skip it
         srv.cron_hooks.append(self.cron)
         for name in ("save", "stop-writes-on-bgsave-error"):
             srv.config.watch(name, lambda _v: self.update_write_guard())
@@ -397,7 +398,7 @@ class RdbManager:
         from moredis.server.admin import StartupError
 
         srv = self.srv
-        if srv.config["appendonly"]:
+        if srv.config["appendonly"] or not self.load_on_start:
             return  # the AOF is the source of truth then
         t0 = time.perf_counter()
         try:
