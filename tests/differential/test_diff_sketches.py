@@ -805,6 +805,54 @@ def test_generic_behaviour(dd):
     ])
 
 
+_MODE_SETUP = [("CMS.INITBYDIM", "c", 10, 2), ("CMS.INITBYDIM", "c2", 10, 2), ("TOPK.RESERVE", "t", 2),
+               ("TDIGEST.CREATE", "d"), ("TDIGEST.ADD", "d", 1, 2), ("TDIGEST.CREATE", "d2"), ("SET", "s", "x")]
+_MODE_CMDS = [
+    ("CMS.INITBYDIM", "{k}", 10, 2), ("CMS.INITBYPROB", "{k}", "0.1", "0.1"), ("CMS.INCRBY", "{k}", "a", 1),
+    ("CMS.QUERY", "{k}", "a"), ("CMS.MERGE", "{k}", 1, "c2"), ("CMS.MERGE", "c2", 1, "{k}"), ("CMS.INFO", "{k}"),
+    ("TOPK.RESERVE", "{k}", 2), ("TOPK.ADD", "{k}", "a"), ("TOPK.INCRBY", "{k}", "a", 1), ("TOPK.QUERY", "{k}", "a"),
+    ("TOPK.COUNT", "{k}", "a"), ("TOPK.LIST", "{k}"), ("TOPK.INFO", "{k}"),
+    ("TDIGEST.CREATE", "{k}"), ("TDIGEST.ADD", "{k}", 1), ("TDIGEST.RESET", "{k}"), ("TDIGEST.MERGE", "{k}", 1, "d2"),
+    ("TDIGEST.MERGE", "d2", 1, "{k}"), ("TDIGEST.MIN", "{k}"), ("TDIGEST.MAX", "{k}"),
+    ("TDIGEST.QUANTILE", "{k}", "0.5"), ("TDIGEST.CDF", "{k}", 1), ("TDIGEST.RANK", "{k}", 1),
+    ("TDIGEST.REVRANK", "{k}", 1), ("TDIGEST.BYRANK", "{k}", 1), ("TDIGEST.BYREVRANK", "{k}", 1),
+    ("TDIGEST.TRIMMED_MEAN", "{k}", "0.1", "0.9"), ("TDIGEST.INFO", "{k}"),
+]
+
+
+def _hits_misses(client) -> tuple[int, int]:
+    info = _parse(client.call("INFO", "stats")).decode()
+    d = dict(line.split(":", 1) for line in info.splitlines() if ":" in line)
+    return int(d["keyspace_hits"]), int(d["keyspace_misses"])
+
+
+def test_key_access_modes(d):
+    """How each command opens its keys, seen from outside: keyspace hits and misses (read
+    opens count them) and whether a WATCH on the key breaks (write opens signal the key
+    when closed, even when the command fails). CMS.INCRBY opens for reading only in
+    RedisBloom 2.8.2: it counts a hit and leaves a WATCH intact."""
+    got = {}
+    for name, client in (("mine", d.mine), ("theirs", d.theirs)):
+        rows = []
+        for cmd in _MODE_CMDS:
+            own = {"CMS": "c", "TOPK": "t", "TDIGEST": "d"}[cmd[0].split(".")[0]]
+            for key in (own, "nokey", "s"):
+                client.call("FLUSHALL")
+                for c in _MODE_SETUP:
+                    client.call(*c)
+                argv = [a.format(k=key) if isinstance(a, str) else a for a in cmd]
+                client.call("WATCH", key)
+                before = _hits_misses(client)
+                client.call(*argv)
+                after = _hits_misses(client)
+                client.call("MULTI")
+                client.call("PING")
+                broken = client.call("EXEC") == b"*-1\r\n"
+                rows.append((" ".join(map(str, argv)), after[0] - before[0], after[1] - before[1], broken))
+        got[name] = rows
+    assert got["mine"] == got["theirs"]
+
+
 def test_watch_is_broken_by_write_opens(d):
     """Write commands open their key for writing even when they fail, and closing such a
     key signals it modified: a failed TOPK.ADD on a missing key still breaks a WATCH."""

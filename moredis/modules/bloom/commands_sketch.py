@@ -126,11 +126,16 @@ def cms_create(types: SketchTypes, ctx: rm.Ctx, argv: list[bytes]) -> int:
 
 def cms_incrby(types: SketchTypes, ctx: rm.Ctx, argv: list[bytes]) -> int:
     """CMS.INCRBY key item increment [item increment ...]: every pair is parsed before any
-    is counted; a count ending on a saturated cell replies an overflow error in place."""
+    is counted; a count ending on a saturated cell replies an overflow error in place.
+    The key is opened for reading only, as RedisBloom 2.8.2 does (see below)."""
     argc = len(argv)
     if argc < 4 or argc & 1:
         return ctx.wrong_arity()
-    key = ctx.open_key(argv[1], _WRITE)
+    # RedisBloom 2.8.2 opens the key for reading only and counts in place: a keyspace hit,
+    # and no modified-key signal (CMS.INCRBY does not break a WATCH)
+    key = ctx.open_key(argv[1], _READ)
+    if key is None:
+        return ctx.reply_with_error(CMS_MISSING)
     cms = key.module_type_get_value() if key.module_type_get_type() is types.cms else None
     if cms is None:
         return ctx.reply_with_error(CMS_MISSING if key.type() == _EMPTY else _WRONGTYPE)
