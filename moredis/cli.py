@@ -59,6 +59,11 @@ def apply_directives(st: Startup, directives: list[tuple[str, list[str], int]], 
                     raise ConfigError("Bad directive or wrong number of arguments")
                 st.renames.append((args[0], args[1]))
             elif name == "user":
+                from moredis.acl.users import check_user_directive
+
+                err = check_user_directive(args, st.users)  # ACLAppendUserForLoading
+                if err is not None:
+                    raise ConfigError(err)
                 st.users.append(args)
             elif name == "moredis-builtin-modules":
                 if len(args) != 1 or args[0].lower() not in ("yes", "no"):
@@ -141,9 +146,11 @@ def build_server(st: Startup) -> Any:
         from moredis.server.admin import rename_command
 
         rename_command(srv, old, new)
+    from moredis.acl.users import load_startup_users
     from moredis.server.admin import load_startup_modules
 
     srv.preload_hooks.append(lambda: load_startup_modules(srv, st))
+    srv.preload_hooks.append(lambda: load_startup_users(srv, st))  # after modules, as ACLLoadUsersAtStartup
     return srv
 
 

@@ -1,5 +1,6 @@
 """Connection commands: PING, ECHO, SELECT, QUIT, HELLO, AUTH, RESET (and CLIENT, in
-client_cmd.py). Neighbours: server/client.py (the state these change), acl/users.py.
+client_cmd.py). Neighbours: server/client.py (the state these change), acl/users.py
+(users, passwords, module auth callbacks).
 """
 
 from __future__ import annotations
@@ -7,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from moredis import errors as E
+from moredis.acl.users import AUTH_BLOCKED, AUTH_ERR, AUTH_OK
 from moredis.commands.registry import command
 from moredis.errors import RedisError
 from moredis.numbers import parse_int
@@ -66,37 +68,45 @@ def set_client_name(c: Any, name: bytes) -> None:
     c.name = name or None
 
 
-def _authenticate(c: Any, user: bytes, password: bytes) -> None:
-    srv = c.srv
-    u = srv.acl.authenticate(user, password)
-    if u is None:
-        srv.stat_acl_denied["auth"] += 1
-        acl_log = getattr(srv.acl, "log_auth_failure", None)
-        if acl_log is not None:
-            acl_log(c, user)
+def _auth_failed(c: Any, err: bytes | None, mark: int) -> None:
+    """addAuthErrReply: a module's error text or WRONGPASS, unless the attempt already
+    answered (a blocking module auth refused inside MULTI)."""
+    if len(c.out) > mark:
+        if c.cmd is not None:
+            c.cmd.failed_calls += 1
+        return
+    if err is None:
         raise RedisError(E.WRONGPASS)
-    c.user = u
-    c.authenticated = True
-    c.refresh_guard()
+    text = err.decode("utf-8", "surrogateescape").replace("\r", " ").replace("\n", " ")
+    raise RedisError(text[1:] if text.startswith("-") else "ERR " + text)
 
 
 @command("auth")
 def auth_command(c: Any, argv: list[bytes]) -> None:
-    """AUTH [username] password"""
+    """AUTH [username] password: module auth callbacks first, then the user's passwords
+    (acl/users.py ACL.auth_client). A module may block the client; the reply then comes
+    when AUTH runs again after the unblock."""
     if len(argv) > 3:
         raise RedisError(E.SYNTAX)
+    acl = c.srv.acl
     if len(argv) == 2:
-        if c.srv.acl.default_user.nopass:
+        if acl.default_user.nopass:
             raise RedisError(E.AUTH_NOPASS)
-        _authenticate(c, b"default", argv[1])
+        user, pw = b"default", argv[1]
     else:
-        _authenticate(c, argv[1], argv[2])
-    c.w.ok()
+        user, pw = argv[1], argv[2]
+    mark = len(c.out)
+    result, err = acl.auth_client(c, user, pw, argv[0])
+    if result == AUTH_OK:
+        c.w.ok()
+    elif result == AUTH_ERR:
+        _auth_failed(c, err, mark)
 
 
 @command("hello")
 def hello_command(c: Any, argv: list[bytes]) -> None:
-    """HELLO [protover [AUTH username password] [SETNAME clientname]]"""
+    """HELLO [protover [AUTH username password] [SETNAME clientname]]: options are all
+    parsed before authenticating; the name and protocol change only once authenticated."""
     ver = None
     if len(argv) >= 2:
         try:
@@ -106,6 +116,7 @@ def hello_command(c: Any, argv: list[bytes]) -> None:
         if ver < 2 or ver > 3:
             raise RedisError(E.NOPROTO)
     name = None
+    user = pw = None
     i = 2
     while i < len(argv):
         opt = argv[i].upper()
@@ -113,7 +124,6 @@ def hello_command(c: Any, argv: list[bytes]) -> None:
         if opt == b"AUTH" and left >= 2:
             user, pw = argv[i + 1], argv[i + 2]
             i += 3
-            _authenticate(c, user, pw)
         elif opt == b"SETNAME" and left >= 1:
             name = argv[i + 1]
             if not _valid_name(name):
@@ -121,6 +131,14 @@ def hello_command(c: Any, argv: list[bytes]) -> None:
             i += 2
         else:
             raise RedisError("ERR Syntax error in HELLO option '%s'" % argv[i].decode("utf-8", "replace"))
+    if user is not None and pw is not None:
+        mark = len(c.out)
+        result, err = c.srv.acl.auth_client(c, user, pw, argv[0])
+        if result == AUTH_ERR:
+            _auth_failed(c, err, mark)
+            return
+        if result == AUTH_BLOCKED:
+            return
     if not c.authenticated:
         raise RedisError("NOAUTH HELLO must be called with the client already authenticated, otherwise the "
                          "HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and "
@@ -184,6 +202,7 @@ def reset_command(c: Any, argv: list[bytes]) -> None:
     c.no_touch = False
     c.user = srv.acl.default_user
     c.authenticated = not srv.auth_required
+    srv.acl.notify_user_changed(c)
     c.set_resp(2)
     c.refresh_guard()
     c.w.simple(b"RESET")

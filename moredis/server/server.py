@@ -67,7 +67,7 @@ class RedisServer:
         self.start_monotonic = time.monotonic()
         self.run_id = "%040x" % random.getrandbits(160)
         self.pid = os.getpid()
-        self.acl = ACL()
+        self.acl = ACL(self)
         self.auth_required = False
         ndb = self.config["databases"]
         self.dbs = [Database(i, self) for i in range(ndb)]
@@ -216,7 +216,7 @@ class RedisServer:
 
     def _set_requirepass(self, v: str) -> None:
         self.acl.set_requirepass(v)
-        self.auth_required = not self.acl.default_user.nopass
+        self.auth_required = self.acl.auth_required()
 
     def _set_slowlog_max(self, v: int) -> None:
         self.slowlog_max = v
@@ -322,6 +322,7 @@ class RedisServer:
         if c in self.paused_clients:
             self.paused_clients.remove(c)
         self.clients.pop(c.id, None)
+        self.acl.client_freed(c)  # a module's user-changed callback fires once
         if self.module_hooks is not None:
             self.module_hooks.client_closed(c)
 
@@ -521,11 +522,9 @@ class RedisServer:
         return True
 
     def acl_check(self, c: Client, cmd: R.Command, argv: list[bytes]) -> str | None:
-        """Permission check for restricted users; the ACL module supplies the details."""
-        checker = getattr(c.user, "check_command", None)
-        if checker is None:
-            return None
-        return checker(self, c, cmd, argv)
+        """Permission check for restricted users (acl/users.py): None, or the NOPERM
+        error after its ACL LOG entry."""
+        return self.acl.check_client(c, cmd, argv)
 
     def over_maxmemory(self) -> bool:
         from moredis.server.memory import used_memory
@@ -634,7 +633,7 @@ class RedisServer:
         else:
             where = c.addr
         head = "%d.%06d [%d %s]" % (int(t), int((t % 1) * 1_000_000), c.db.id, where)
-        shown = _redact(argv)
+        shown = _redact(argv, c)
         body = " ".join(_repr_arg(a) for a in shown)
         line = (head + " " + body).encode("utf-8", "surrogateescape")
         for m in list(self.monitors):
@@ -643,7 +642,7 @@ class RedisServer:
                 m.push_to()
 
     def slowlog_add(self, c: Client, argv: list[bytes], dur: int) -> None:
-        argv = _redact(argv)
+        argv = _redact(argv, c)
         args = argv[:32]
         shown = []
         for i, a in enumerate(args):
@@ -971,10 +970,14 @@ class RedisServer:
 _SENSITIVE = {b"requirepass", b"masterauth", b"tls-key-file-pass", b"tls-client-key-file-pass"}
 
 
-def _redact(argv: list[bytes]) -> list[bytes]:
+def _redact(argv: list[bytes], c: Client | None = None) -> list[bytes]:
     """redactClientCommandArgument's choices, for MONITOR and SLOWLOG: AUTH's arguments,
     HELLO's AUTH credentials, MIGRATE's AUTH/AUTH2 ones, the values of sensitive configs
-    in CONFIG SET, everything after ACL SETUSER."""
+    in CONFIG SET, everything after ACL SETUSER; and the positions a command chose to
+    redact while it ran (c.user_data["redacted"]: the argv list and the positions)."""
+    red = c.user_data.get("redacted") if c is not None and c.user_data else None
+    if red is not None and red[0] is argv:
+        argv = [b"(redacted)" if i in red[1] else a for i, a in enumerate(argv)]
     name = argv[0].lower()
     if name == b"auth":
         return [argv[0]] + [b"(redacted)"] * (len(argv) - 1)
