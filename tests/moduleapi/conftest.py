@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -28,6 +29,8 @@ def modpath(name: str) -> str:
 
 
 class ModServer:
+    _seq = 0
+
     def __init__(self, mods: list, directives: dict) -> None:
         loads = []
         for m in mods:
@@ -37,6 +40,10 @@ class ModServer:
                 loads.append(modpath(m))
         if loads:
             directives["loadmodule"] = loads
+        # a file name no other test uses: the server must not load a dump.rdb some other
+        # test left in the (process-wide) working directory
+        ModServer._seq += 1
+        self.dbfile = directives.setdefault("dbfilename", f"moduleapi-{os.getpid()}-{ModServer._seq}.rdb")
         self.server = moredis.Server(builtin_modules=False, **directives).start()
         self.core = self.server.core
         self.port = self.server.port
@@ -65,6 +72,11 @@ class ModServer:
             except Exception:
                 pass
         self.server.stop()
+        try:
+            os.unlink(os.path.join(self.core.config["dir"] if isinstance(self.core.config["dir"], str)
+                                   else os.getcwd(), self.dbfile))
+        except (OSError, KeyError, TypeError):
+            pass
 
 
 @pytest.fixture
