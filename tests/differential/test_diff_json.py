@@ -474,6 +474,18 @@ def test_resp_and_expand_values(d, d3):
     )
 
 
+@pytest.mark.parametrize("v", ["+1", "01", "-0", "0", "-01", " 1", "1 ", "00", "9223372036854775807",
+                               "-9223372036854775808", "9223372036854775808", "1.0", "1e2", "", "-1"])
+def test_integer_arguments(d, v):
+    d.check("JSON.SET", "k", "$", '{"a":[1,2,3,4,5]}')
+    d.check("JSON.ARRINSERT", "k", "$.a", v, "9")
+    d.check("JSON.ARRINDEX", "k", "$.a", "3", v)
+    d.check("JSON.ARRINDEX", "k", "$.a", "3", "0", v)
+    d.check("JSON.ARRTRIM", "k", "$.a", v, "3")
+    d.check("JSON.ARRPOP", "k", "$.a", v)
+    d.check("JSON.GET", "k")
+
+
 def test_arrindex(d, d3):
     d.check("JSON.SET", "k", "$", '{"a":[1,2,3,2.0,"2",[2],{"x":2},null,true,2],"e":[],"s":"x","n":[[1,2]]}')
     cmds = []

@@ -11,6 +11,7 @@ Neighbours: __init__.py (registration, data type), document.py, path.py.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from moredis import module as rm
@@ -21,7 +22,6 @@ from . import path as P
 
 JSON_TYPE: Any = None  # the ReJSON-RL module type, set by on_load
 
-E_WRONG_ARITY = "WRONG_ARITY"  # sentinel: reply with the command's arity error
 E_TYPE = "Existing key has wrong Redis type"
 E_NOKEY = "ERR could not perform this operation on a key that doesn't exist"
 E_UTF8 = "Couldn't parse as UTF-8 string"
@@ -58,12 +58,14 @@ def _arg(argv: list[bytes], i: int) -> bytes:
     return argv[i]
 
 
+_INT_RE = re.compile(rb"(?:0|-?[1-9][0-9]*)\Z")
+
+
 def _int(b: bytes) -> int:
-    """RedisString::parse_integer / next_i64: a plain i64."""
-    s = b.decode("utf-8", "replace")
-    if not s or not (s.isdigit() or (s[0] in "+-" and s[1:].isdigit())):
+    """RedisString::parse_integer (Redis's string2ll): no sign but '-', no leading zero."""
+    if _INT_RE.match(b) is None:
         raise rm.Error(E_INT)
-    n = int(s)
+    n = int(b)
     if not -(1 << 63) <= n < 1 << 63:
         raise rm.Error(E_INT)
     return n
