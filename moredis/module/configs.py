@@ -72,6 +72,10 @@ def register(ctx: Any, kind: str, name: str, default: Any, flags: int, getfn: An
     cfg.defs[full] = d
     cfg.values[full] = default
     m.configs.append(full)
+    if flags & K.CONFIG_SENSITIVE:  # CONFIG SET shows "(redacted)" in SLOWLOG and MONITOR
+        from moredis.server.server import _SENSITIVE
+
+        _SENSITIVE.add(full.encode())
     srv.modules.config_holders = getattr(srv.modules, "config_holders", {})
     srv.modules.config_holders[full] = holder
     return K.OK
@@ -214,7 +218,10 @@ def load_configs(ctx: Any) -> int:
 def unregister_all(mods: Any, m: Any) -> None:
     cfg = mods.srv.config
     holders = getattr(mods, "config_holders", {})
+    from moredis.server.server import _SENSITIVE
+
     for full in m.configs:
         cfg.unregister(full)
         holders.pop(full, None)
+        _SENSITIVE.discard(full.encode())
     m.configs.clear()

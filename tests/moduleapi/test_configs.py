@@ -77,6 +77,18 @@ def test_errors(r):
     assert cfg(r, "moduleconfigs.string") == "secret password"
 
 
+def test_protected_and_sensitive(s, r):
+    with pytest.raises(redis.ResponseError, match="can't set protected config"):
+        r.config_set("moduleconfigs.protected", "x")
+    r.config_set("moduleconfigs.denyloading", "yes")  # refused only while loading
+    assert cfg(r, "moduleconfigs.denyloading") == "yes"
+    r.config_set("slowlog-log-slower-than", 0)
+    r.config_set("moduleconfigs.sensitive", "hunter2")
+    entry = r.slowlog_get(1)[0]["command"]
+    entry = entry.decode() if isinstance(entry, bytes) else entry
+    assert "hunter2" not in entry and "(redacted)" in entry
+
+
 def test_apply_functions(r):
     r.config_set("moduleconfigs.mutable-bool", "no")
     with pytest.raises(redis.ResponseError, match="These configs cannot equal each other"):

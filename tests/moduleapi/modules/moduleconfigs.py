@@ -62,6 +62,10 @@ def on_load(ctx, args):
         return rm.ERR
     if reg.register_string_config("sensitive", "s", rm.CONFIG_SENSITIVE, get, set_) == rm.ERR:
         return rm.ERR
+    if reg.register_string_config("protected", "p", rm.CONFIG_PROTECTED, get, set_) == rm.ERR:
+        return rm.ERR
+    if reg.register_bool_config("denyloading", False, rm.CONFIG_DENY_LOADING, get, set_) == rm.ERR:
+        return rm.ERR
     # duplicates, bad names and bad bounds are refused
     assert reg.register_bool_config("mutable-bool", True, 0, get, set_) == rm.ERR
     assert reg.register_bool_config("bad name", True, 0, get, set_) == rm.ERR
