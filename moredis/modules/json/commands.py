@@ -1485,15 +1485,28 @@ def json_arrpop(ctx: rm.Ctx, argv: list[bytes]) -> int:
     return rm.OK
 
 
+def _norm_index(i: int, n: int) -> int:
+    """ArrayIndex::normalize as RedisJSON 2.8 computes it, wrapping in 64 bits the way a
+    release build does (i64::MIN lands far past the end)."""
+    if i < 0:
+        neg = _I64_MIN if i == _I64_MIN else -i
+        v = n - min(n, neg)
+    else:
+        v = min(n - 1, i)
+    return v % _U64
+
+
 def _trim(doc: D.Doc, arr: list, start: int, stop: int) -> int:
+    """arr_trim: rotate the kept part to the front and truncate (so a stop normalized
+    past the end keeps a rotated array, as in RedisJSON)."""
     n = len(arr)
-    stop_n = max(0, n + stop) if stop < 0 else min(stop, n - 1)
-    start_n = (max(0, n + start) if start < 0 else min(start, n - 1)) if start < 0 or start < n else stop_n + 1
-    if start_n > stop_n or n == 0:
+    stop_n = _norm_index(stop, n)
+    start_n = _norm_index(start, n) if start < 0 or start < n else (stop_n + 1) % _U64
+    if start_n > stop_n or n == 0 or start_n > n:
         arr.clear()
     else:
-        del arr[stop_n + 1:]
-        del arr[:start_n]
+        keep = (stop_n + 1 - start_n) % _U64
+        arr[:] = (arr[start_n:] + arr[:start_n])[:keep]
     doc.keep(arr, n)
     return len(arr)
 
