@@ -194,7 +194,7 @@ class Selector:
             allow = op[:1] == b"+"
             if not allow and self.env.category_has_commands(cat):
                 self.allcommands = False
-            self._add_rule(allow, _CAT, cat, b"", op[1:])
+            self._add_rule(allow, _CAT, cat, b"", op[1:].lower())
         else:
             raise RuleError("EINVAL")
 
