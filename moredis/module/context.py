@@ -20,6 +20,7 @@ from typing import Any
 from moredis.engine import notify as N
 from moredis.errors import RedisError
 from moredis.module import constants as K
+from moredis.module.acl import AclMixin
 from moredis.module.call import CallMixin
 from moredis.module.commandinfo import PositionsMixin
 from moredis.module.ctx_keys import KeysCtxMixin
@@ -30,7 +31,7 @@ from moredis.version import REDIS_VERSION_NUM
 _LEVELS = {"debug": 0, "verbose": 1, "notice": 2, "warning": 3}
 
 
-class Ctx(ReplyMixin, CallMixin, MoreMixin, PositionsMixin, KeysCtxMixin):
+class Ctx(ReplyMixin, CallMixin, MoreMixin, PositionsMixin, KeysCtxMixin, AclMixin):
     """RedisModuleCtx. `client` is the client the context acts for (the caller of a
     command, or an internal client for callbacks); `module` the module it belongs to."""
 
