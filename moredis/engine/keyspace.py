@@ -218,7 +218,7 @@ class Database:
         """expireIfNeeded: delete key when its time has come (masters only)."""
         when = self.expires[key]
         srv = self.srv
-        if when >= srv.mstime():  # keyIsExpired: alive through its expire ms (now > when)
+        if when >= srv.mstime() or srv.loading:  # keyIsExpired: alive through its ms; nothing expires while loading
             return False
         if srv.is_replica and not srv.in_script:
             return True  # replicas hide expired keys but wait for the master's DEL

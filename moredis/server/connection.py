@@ -321,12 +321,14 @@ class Connection(asyncio.Protocol):
         out = c.out
         if not out or self.transport is None:
             return
+        srv = self.srv
+        if srv.before_reply is not None:  # the AOF buffer reaches the file before any reply leaves
+            srv.before_reply()
         data = out[0] if len(out) == 1 else b"".join(out)
         out.clear()
         if self.transport.is_closing():
             return
         self.transport.write(data)
-        srv = self.srv
         n = len(data)
         srv.stat_net_output_bytes += n
         srv.stat_total_writes += 1

@@ -179,6 +179,10 @@ class RedisServer:
         from moredis.persistence.manager import RdbManager
 
         self.rdb = RdbManager(self)  # SAVE/BGSAVE, save points, loading dump.rdb at start
+        from moredis.persistence.aof import AofManager
+
+        self.before_reply: Any = None  # called by connections just before writing replies (the AOF, when on)
+        self.aof = AofManager(self)  # appendonly: the multi-part AOF, BGREWRITEAOF, loading it at start
 
     # --- configuration hooks -----------------------------------------------------------
     def _wire_config(self) -> None:
@@ -852,6 +856,8 @@ class RedisServer:
             fn()
         if self.rdb is not None:  # the dataset, once modules (and their types) are loaded
             self.rdb.load_at_startup()
+        if self.aof is not None:  # the AOF (appendonly yes) takes precedence over the RDB
+            self.aof.load_at_startup()
         await listen(self)
         self.loop.call_soon(self._schedule_cron)
         for fn in list(self.startup_hooks):
@@ -905,8 +911,8 @@ class RedisServer:
                 self.log.warning(f"Error trying to save the DB, can't exit. {e}")
                 if not force:
                     return "ERR Errors trying to SHUTDOWN. Check logs."
-        if self.aof is not None:
-            self.aof.shutdown()
+        if self.aof is not None and not self.aof.shutdown(force) and not force:
+            return "ERR Errors trying to SHUTDOWN. Check logs."
         if self.module_hooks is not None:
             self.module_hooks.shutting_down()
         self.log.warning("moredis is now ready to exit, bye bye...")
