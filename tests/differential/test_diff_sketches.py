@@ -871,8 +871,12 @@ def test_watch_is_broken_by_write_opens(d):
     "tdigest.trimmed_mean", "tdigest.info"])
 def test_command_info(d, name):
     d.check("COMMAND", "INFO", name)
-    d.check("COMMAND", "DOCS", name)
     d.check("COMMAND", "GETKEYS", name, "key", "a", "b")
+    # COMMAND DOCS: the reference's fields, plus a summary in our own words
+    mine, theirs = (_parse(x) for x in d.both("COMMAND", "DOCS", name))
+    doc = dict(zip(mine[1][::2], mine[1][1::2], strict=True))
+    assert doc.pop(b"summary")
+    assert [mine[0], [x for kv in doc.items() for x in kv]] == theirs
 
 
 def test_no_keyspace_events(d):

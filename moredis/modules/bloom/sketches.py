@@ -179,7 +179,8 @@ def register(ctx: rm.Ctx) -> int:
             return rm.ERR
         made[short] = mt
     bound = commands_sketch.SketchTypes(made["cms"], made["topk"], made["tdigest"])
-    for name, fn, flags in commands_sketch.COMMANDS:
+    for name, fn, flags, summary in commands_sketch.COMMANDS:
         if ctx.create_command(name, partial(fn, bound), flags, 1, 1, 1) == rm.ERR:
             return rm.ERR
+        ctx.get_command(name).set_command_info(rm.CommandInfo(summary=summary))
     return rm.OK
