@@ -1490,3 +1490,16 @@ def test_random_changes(d, d3, seed):
         (d3 if r.random() < 0.3 else d).check(*cmd)
         d.check("JSON.GET", "k")
         d.check("JSON.DEBUG", "MEMORY", "k")
+
+
+def test_ttl_survives_changes(d):
+    d.check("JSON.SET", "k", "$", '{"a":1}')
+    d.check("EXPIREAT", "k", "4102444800")
+    for cmd in [("JSON.SET", "k", "$", "[1]"), ("JSON.ARRAPPEND", "k", "$", "2"), ("JSON.MSET", "k", "$", '{"b":2}'),
+                ("JSON.MERGE", "k", "$", '{"c":3}'), ("JSON.DEL", "k", "$.b"), ("JSON.CLEAR", "k")]:
+        d.check(*cmd)
+        d.check("EXPIRETIME", "k")
+    d.check("JSON.DEL", "k", "$")
+    d.check("EXPIRETIME", "k")
+    d.check("JSON.SET", "k", "$", "1")
+    d.check("EXPIRETIME", "k")

@@ -1096,6 +1096,8 @@ def _num_command(ctx: rm.Ctx, argv: list[bytes], op: str, event: str) -> int:
     name = argv[1]
     p = _path(argv[2])
     raw_num = argv[3]
+    if not raw_num.isascii():
+        _str(raw_num)
     _key, doc = _write(ctx, name)
     resp3 = _resp3(ctx)
     if doc is None:
@@ -1103,7 +1105,7 @@ def _num_command(ctx: rm.Ctx, argv: list[bytes], op: str, event: str) -> int:
     arg: Any = None
     # fast lane: "$.a.b" naming one number
     keys = p.keys
-    if keys is not None and not p.legacy and keys:
+    if keys and not p.legacy:
         node = doc.root
         for k in keys[:-1]:
             if type(node) is not dict or k not in node:
@@ -1139,6 +1141,8 @@ def _num_command(ctx: rm.Ctx, argv: list[bytes], op: str, event: str) -> int:
         if path and loc is None:
             raise rm.Error(E_GONE)
         cur = loc[0][loc[1]] if loc is not None else doc.root
+        if type(cur) is not int and type(cur) is not float:
+            raise rm.Error(E_GONE)  # another match changed it (RedisJSON would crash here)
         r = _num_op(op, cur, arg)
         if loc is not None:
             loc[0][loc[1]] = r

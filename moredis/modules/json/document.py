@@ -426,29 +426,58 @@ _NUM_OR_STR = re.compile(rb'"(?:[^"\\]|\\.)*"|-?[0-9]+(?:\.[0-9]+)?(?:[eE][-+]?[
 _NUM_PARTS = re.compile(rb"(-?)([0-9]+)(?:\.([0-9]+))?(?:[eE]([-+]?[0-9]+))?\Z")
 
 
-def _number_differs(tok: bytes) -> bool:
-    """Would serde_json read this number literal otherwise than a correct parser?"""
+class _OutOfRange(Exception):
+    pass
+
+
+def _serde_number(tok: bytes) -> bytes | None:
+    """The literal that orjson reads as serde_json reads `tok` (None: `tok` is fine)."""
     m = _NUM_PARTS.match(tok)
-    if m is None:
-        return True
+    if m is None:  # pragma: no cover - the tokenizer only finds numbers here
+        raise _OutOfRange
     neg, ip, fp, ep = m.groups()
     if fp is None and ep is None:
         n = int(ip)
+        if n > _U64_MAX:  # serde_json's long-integer reading (not correctly rounded)
+            return repr(parse_exact(tok)).encode()
         if neg:
-            return n == 0 or n > 1 << 63  # -0 and below i64 are floats in serde_json
-        return n > _U64_MAX
+            if n == 0:
+                return b"-0.0"
+            return repr(-float(n)).encode() if n > 1 << 63 else None  # below i64: a double
+        return None
+    digits = ip + (fp or b"")
+    if len(digits) > 19 or int(digits) > _U64_MAX or (ep is not None and len(ep.lstrip(b"+-")) > 9):
+        try:  # serde_json's overflow handling: the exact parser decides
+            exact = parse_exact(tok)
+        except JsonError:
+            raise _OutOfRange from None
+    else:
+        exact = f64_from_parts(not neg, int(digits), int(ep or 0) - len(fp or b""))
+        if exact is None:
+            raise _OutOfRange
+    correct = float(tok)
+    if exact == correct and (exact != 0.0 or str(exact) == str(correct)):
+        return None
+    return repr(exact).encode()
+
+
+def _renumber(m: re.Match) -> bytes:
+    tok = m.group()
+    if tok[0] == 0x22:
+        return tok
+    alt = _serde_number(tok)
+    return tok if alt is None else alt
+
+
+def _serde_text(data: bytes) -> bytes | None:
+    """`data` (valid JSON) with the numbers serde_json reads differently rewritten so
+    that orjson reads them the same way; None when only the exact parser can tell
+    (a number serde_json finds out of range)."""
     try:
-        return parse_exact(tok) != float(tok) or str(parse_exact(tok)) != str(float(tok))
-    except JsonError:
-        return True
-
-
-def _needs_exact(data: bytes) -> bool:
-    for m in _NUM_OR_STR.finditer(data):
-        tok = m.group()
-        if tok[0] != 0x22 and _number_differs(tok):
-            return True
-    return False
+        text = _NUM_OR_STR.sub(_renumber, data)
+    except _OutOfRange:
+        return None
+    return data if text == data else text
 
 
 def _too_deep(v: Any) -> bool:
@@ -464,12 +493,18 @@ def _too_deep(v: Any) -> bool:
     return False
 
 
-def _check(data: bytes, v: Any, limit: bool) -> bool:
-    """Must the exact parser read this (orjson already accepted it)?"""
+def _load_checked(data: bytes, v: Any, limit: bool, strict: bool) -> Any:
+    """v is orjson's reading of data: fix what serde_json reads otherwise."""
     t = data.translate(_MAP)
-    if (_LONG_RUN in t or b"DE" in t or (b"-0" in data and _NEG_ZERO(data) is not None)) and _needs_exact(data):
-        return True
-    return limit and (type(v) is dict or type(v) is list) and t.count(b"B") >= MAX_DEPTH and _too_deep(v)
+    if _LONG_RUN in t or b"DE" in t or (b"-0" in data and _NEG_ZERO(data) is not None):
+        text = _serde_text(data)
+        if text is None:
+            return parse_exact(data, limit, strict)
+        if text is not data:
+            v = _loads(text)
+    if limit and (type(v) is dict or type(v) is list) and t.count(b"B") >= MAX_DEPTH and _too_deep(v):
+        return parse_exact(data, limit, strict)
+    return v
 
 
 def loads(data: bytes, limit: bool = True) -> Any:
@@ -480,9 +515,7 @@ def loads(data: bytes, limit: bool = True) -> Any:
     except _OrjsonError:
         data.decode("utf-8")  # RedisJSON refuses non-UTF-8 before parsing
         return parse_exact(data, limit)
-    if _check(data, v, limit):
-        return parse_exact(data, limit)
-    return v
+    return _load_checked(data, v, limit, False)
 
 
 def loads_strict(data: bytes) -> Any:
@@ -492,9 +525,7 @@ def loads_strict(data: bytes) -> Any:
     except _OrjsonError:
         data.decode("utf-8")
         return parse_exact(data, True, True)
-    if _check(data, v, True):
-        return parse_exact(data, True, True)
-    return v
+    return _load_checked(data, v, True, True)
 
 
 # --- printing ----------------------------------------------------------------------------
