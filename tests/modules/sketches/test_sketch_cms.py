@@ -185,6 +185,6 @@ def test_mem_usage_and_copy():
 
 
 def test_huge_sketch_is_only_address_space():
-    c = CMSketch(1 << 28, 1)  # a gigabyte of counters, untouched
+    c = CMSketch(1 << 28, 1)  # a gigabyte of counters, untouched (calloc)
     assert c.incrby(b"a", 1) == 1
     assert isinstance(c.cells, np.ndarray)
