@@ -165,10 +165,15 @@ def check(data: bytes, name: str, out: Any = sys.stdout) -> bool:
 
 
 def main(args: list[str]) -> int:
-    """`moredis check-rdb <file>`: exit status 0 when the file is sound, 1 otherwise."""
+    """`moredis check-rdb <file>`: exit status 0 when the file is sound, 1 otherwise.
+    `moredis check-aof ...` goes to check_aof.py."""
+    if args and args[0] == "check-aof":
+        from moredis.persistence import check_aof
+
+        return check_aof.main(args[1:])
     if not args or args[0] != "check-rdb":
-        sys.stderr.write("Usage: moredis check-rdb <rdb-file-name>\n(AOF files are not handled by this "
-                         "version: check-aof comes with AOF support)\n")
+        sys.stderr.write("Usage: moredis check-rdb <rdb-file-name>\n       moredis check-aof [--fix|"
+                         "--truncate-to-timestamp $timestamp] <file.manifest|file.aof>\n")
         return 1
     if len(args) != 2:
         sys.stderr.write("Usage: moredis check-rdb <rdb-file-name>\n")
