@@ -7,6 +7,7 @@ plain and pipelined (-P 16), then the RSS ratio after DEBUG POPULATE 1000000.
     python bench/bench.py                  # the full set
     python bench/bench.py --suite core     # just ping,set,get,incr,mset
     python bench/bench.py -n 20000 --no-memory   # a quick look
+    python bench/bench.py --suite module   # module command vs core command, moredis only
 
 Ratios, not absolute figures, are what we track: both servers share the 2 cores
 with redis-benchmark itself.
@@ -82,6 +83,24 @@ CUSTOM["json_numincrby"] = ["JSON.NUMINCRBY", "doc", "$.n", "1"]
 SETUP["json_numincrby"] = [["JSON.SET", "doc", "$", '{"a":{"b":' + _JSON_DOC + '},"n":0}']]
 SUITES["json"] = ["json_set", "json_get", "json_numincrby"]
 
+# issue 4: the Modules API's own cost. A module command that opens a key and replies
+# (examples/modules/hellotype.py, loaded with --loadmodule) against a core command of the
+# same shape, both on moredis: the module/core ratio within moredis (target >= 0.7).
+# name -> (module command, core command, setup of the module key, setup of the core key)
+_HT = str(ROOT / "examples" / "modules" / "hellotype.py")
+MODULE_VS_CORE: dict[str, tuple[list[str], list[str], list[list[str]], list[list[str]]]] = {
+    # write: one random key, insert one value, reply the new length
+    # (the value is fixed: __rand_int__ has leading zeros, which HELLOTYPE.INSERT refuses as
+    # the C module does)
+    "hellotype_insert": (["-r", "100000", "HELLOTYPE.INSERT", "ht:__rand_int__", "42"],
+                         ["-r", "100000", "RPUSH", "l:__rand_int__", "42"], [], []),
+    # read: one key of 10 elements, reply them all
+    "hellotype_range": (["HELLOTYPE.RANGE", "ht", "0", "10"], ["LRANGE", "l", "0", "9"],
+                        [["HELLOTYPE.INSERT", "ht", str(v)] for v in range(10)],
+                        [["RPUSH", "l", *[str(v) for v in range(10)]]]),
+}
+SUITES["module"] = list(MODULE_VS_CORE)
+
 
 def free_port() -> int:
     s = socket.socket()
@@ -103,11 +122,11 @@ def wait_port(port: int, timeout: float = 30) -> None:
 
 
 class Moredis:
-    def __init__(self, port: int) -> None:
+    def __init__(self, port: int, extra: tuple[str, ...] = ()) -> None:
         self.port = port
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "moredis", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-             "--enable-debug-command", "yes", "--loglevel", "warning"],
+             "--enable-debug-command", "yes", "--loglevel", "warning", *extra],
             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         wait_port(port)
         self.pid = self.proc.pid
@@ -225,6 +244,74 @@ def memory(md: Moredis, ref: Reference, keys: int) -> None:
     print(f"RSS ratio moredis/redis: {a / b:.2f}")
 
 
+_ANY_RPS = re.compile(r": ([0-9.]+) requests per second")
+
+
+def module_benchmark(port: int, args: list[str], n: int, pipeline: int, clients: int) -> float:
+    """redis-benchmark on one command line; its rps (the name may hold any character,
+    e.g. the dot of HELLOTYPE.RANGE)."""
+    cmd = ["redis-benchmark", "-p", str(port), "-q", "-c", str(clients), "-n", str(n), "-P", str(pipeline), *args]
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=1800).stdout.replace("\r", "\n")
+    found = _ANY_RPS.findall(out)
+    return float(found[-1]) if found else 0.0
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (/proc/<pid>/stat fields 14 and 15)."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def module_vs_core(md: Moredis, tests: list[str], n: int, pipeline: int, clients: int,
+                   rounds: int) -> list[tuple[str, float, float, float, float]]:
+    """Each MODULE_VS_CORE pair on the same moredis (hellotype loaded), module and core
+    alternating: (test, module rps, core rps, module CPU us/request, core CPU us/request),
+    medians of `rounds` runs. The server's CPU time per request does not depend on what
+    else the shared machine is doing, so it is the steadier of the two figures."""
+    rows = []
+    for t in tests:
+        mod_cmd, core_cmd, mod_setup, core_setup = MODULE_VS_CORE[t]
+        rps: dict[str, list[float]] = {"module": [], "core": []}
+        cpu: dict[str, list[float]] = {"module": [], "core": []}
+        for _ in range(rounds):
+            for side, cmd, setup in (("module", mod_cmd, mod_setup), ("core", core_cmd, core_setup)):
+                flush(md.port)
+                c = RawClient(port=md.port)
+                for s in setup:
+                    c.call(*s)
+                c.close()
+                before = cpu_seconds(md.pid)
+                rps[side].append(module_benchmark(md.port, cmd, n, pipeline, clients))
+                cpu[side].append((cpu_seconds(md.pid) - before) / n * 1e6)
+        rows.append((t, statistics.median(rps["module"]), statistics.median(rps["core"]),
+                     statistics.median(cpu["module"]), statistics.median(cpu["core"])))
+    return rows
+
+
+def print_module_rows(title: str, rows: list[tuple[str, float, float, float, float]]) -> None:
+    print(f"\n== module vs core command on moredis, {title} (target: module/core throughput >= 0.7)")
+    print(f"{'test':<18}{'module rps':>12}{'core rps':>12}{'ratio':>8}{'module us':>11}{'core us':>9}"
+          f"{'cpu ratio':>11}   core command")
+    for t, a, b, ca, cb in rows:
+        core = " ".join(x for x in MODULE_VS_CORE[t][1] if x not in ("-r", "100000"))
+        print(f"{t:<18}{a:>12.0f}{b:>12.0f}{(a / b if b else 0.0):>8.2f}{ca:>11.1f}{cb:>9.1f}"
+              f"{(cb / ca if ca else 0.0):>11.2f}   {core}")
+    print("(us: the server's CPU time per request; cpu ratio = core us / module us, the throughput "
+          "ratio a CPU-bound server would reach)")
+
+
+def run_module_suite(tests: list[str], o: argparse.Namespace) -> None:
+    md = Moredis(free_port(), ("--loadmodule", _HT))
+    try:
+        print(f"moredis pid {md.pid} port {md.port} with {_HT}; {os.cpu_count()} cpus; -n {o.n} -c {o.clients}")
+        print_module_rows("plain (-P 1)", module_vs_core(md, tests, o.n, 1, o.clients, o.rounds))
+        if not o.no_pipeline:
+            print_module_rows("pipelined (-P 16)", module_vs_core(md, tests, o.n, 16, o.clients, o.rounds))
+    finally:
+        md.stop()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--suite", action="append", choices=sorted(SUITES) + ["all"], help="default: all")
@@ -242,6 +329,12 @@ def main() -> None:
         suites = o.suite or ["all"]
         names = sorted(SUITES) if "all" in suites else suites
         tests = [t for s in names for t in SUITES[s]]
+    module_tests = [t for t in tests if t in MODULE_VS_CORE]
+    tests = [t for t in tests if t not in MODULE_VS_CORE]
+    if module_tests:
+        run_module_suite(module_tests, o)
+    if not tests:
+        return
     md = Moredis(free_port())
     ref = Reference(free_port())
     try:
