@@ -18,6 +18,7 @@ Neighbours: path.py (JSONPath), commands.py (the commands).
 from __future__ import annotations
 
 import re
+import sys
 from typing import Any
 
 import orjson
@@ -402,7 +403,15 @@ def parse_exact(data: bytes, limit: bool = True, strict_end: bool = False) -> An
     ignored as RedisJSON's Deserializer::deserialize does, unless `strict_end`
     (serde_json::from_str) refuses it."""
     p = _Parser(data, limit)
-    v = p.value()
+    if limit:
+        v = p.value()
+    else:  # documents loaded from RDB have no depth limit: give the parser room
+        old = sys.getrecursionlimit()
+        sys.setrecursionlimit(max(old, 3 * data.count(b"[") + 3 * data.count(b"{") + 1000))
+        try:
+            v = p.value()
+        finally:
+            sys.setrecursionlimit(old)
     if strict_end and p.ws() >= 0:
         raise p.peek_error("trailing characters")
     return v
@@ -638,13 +647,38 @@ def type_name(v: Any) -> bytes:
 
 
 def clone(v: Any) -> Any:
-    """A deep copy (RedisJSON clones a value it stores more than once)."""
+    """A deep copy (RedisJSON clones a value it stores more than once): through orjson,
+    which reads back exactly what it wrote, or step by step for very deep values."""
     t = type(v)
-    if t is dict:
-        return {k: clone(c) if type(c) in (dict, list) else c for k, c in v.items()}
-    if t is list:
-        return [clone(c) if type(c) in (dict, list) else c for c in v]
-    return v
+    if t is not dict and t is not list:
+        return v
+    try:
+        return _loads(_dumps(v))
+    except (orjson.JSONEncodeError, _OrjsonError):
+        pass
+    top: Any = {} if t is dict else []
+    stack = [(v, top)]
+    while stack:
+        src, dst = stack.pop()
+        if type(src) is dict:
+            for k, c in src.items():
+                tc = type(c)
+                if tc is dict or tc is list:
+                    n: Any = {} if tc is dict else []
+                    stack.append((c, n))
+                    dst[k] = n
+                else:
+                    dst[k] = c
+        else:
+            for c in src:
+                tc = type(c)
+                if tc is dict or tc is list:
+                    n = {} if tc is dict else []
+                    stack.append((c, n))
+                    dst.append(n)
+                else:
+                    dst.append(c)
+    return top
 
 
 def values_equal(a: Any, b: Any) -> bool:

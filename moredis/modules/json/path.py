@@ -501,6 +501,15 @@ def _walk(steps: list, i: int, node: Any, path: tuple | None, out: list, root: A
             if t is not list:
                 return
             ln = len(node)
+            if len(st[1]) == 1:  # one index: follow it without recursion (deep static paths)
+                j = _abs_index(st[1][0], ln)
+                if j >= ln:
+                    return
+                node = node[j]
+                if path is not None:
+                    path = (*path, j)
+                i += 1
+                continue
             for raw in st[1]:
                 j = _abs_index(raw, ln)
                 if j < ln:
@@ -533,21 +542,31 @@ def _walk(steps: list, i: int, node: Any, path: tuple | None, out: list, root: A
     _emit(node, path, out)
 
 
+def _children(node: Any, path: tuple | None) -> Any:
+    if type(node) is dict:
+        if path is None:
+            return ((c, None) for c in node.values())
+        return ((c, (*path, k)) for k, c in node.items())
+    if path is None:
+        return ((c, None) for c in node)
+    return ((c, (*path, j)) for j, c in enumerate(node))
+
+
 def _scan(steps: list, i: int, node: Any, path: tuple | None, out: list, root: Any) -> None:
-    """Recursive descent: every descendant, depth first, each before its own children."""
-    t = type(node)
-    if t is dict:
-        for k, c in node.items():
-            p = None if path is None else (*path, k)
-            _walk(steps, i, c, p, out, root)
-            if type(c) in (dict, list):
-                _scan(steps, i, c, p, out, root)
-    elif t is list:
-        for j, c in enumerate(node):
-            p = None if path is None else (*path, j)
-            _walk(steps, i, c, p, out, root)
-            if type(c) in (dict, list):
-                _scan(steps, i, c, p, out, root)
+    """Recursive descent: every descendant, depth first, each before its own children
+    (iterative, so deep documents do not exhaust Python's stack)."""
+    if type(node) is not dict and type(node) is not list:
+        return
+    stack = [_children(node, path)]
+    while stack:
+        nxt = next(stack[-1], None)
+        if nxt is None:
+            stack.pop()
+            continue
+        c, p = nxt
+        _walk(steps, i, c, p, out, root)
+        if type(c) is dict or type(c) is list:
+            stack.append(_children(c, p))
 
 
 # --- filters -----------------------------------------------------------------------------

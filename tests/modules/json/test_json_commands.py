@@ -105,11 +105,17 @@ def test_multi_exec_and_watch(server, r):
 def test_reload_keeps_documents_and_ttls(r):
     r.execute_command("JSON.SET", "k", "$", '{"a":[1,2.5,"x",{"\u00e9":null}],"b":1e20,"c":18446744073709551615}')
     r.execute_command("JSON.SET", "deep", "$", "[" * 100 + "]" * 100)
-    r.execute_command("JSON.SET", "deep", "$" + "[0]" * 99, "[[[[[1]]]]]")  # deeper than a parse may go
+    path = "$" + "[0]" * 99
+    for _ in range(14):  # deeper than a parse may go, deeper than orjson goes (1024)
+        r.execute_command("JSON.SET", "deep", path, "[" * 100 + "]" * 100)
+        path += "[0]" * 99
+    assert len(r.execute_command("JSON.GET", "deep", "$..*")) > 2_000_000  # every level, no stack trouble
+    assert r.copy("deep", "deep2")
     r.expire("k", 1000)
-    before = (r.execute_command("JSON.GET", "k"), r.execute_command("JSON.GET", "deep"))
+    before = [r.execute_command("JSON.GET", k) for k in ("k", "deep", "deep2")]
+    assert before[1] == before[2] and before[1].startswith(b"[" * 1500)
     assert r.execute_command("DEBUG", "RELOAD") == b"OK"
-    assert (r.execute_command("JSON.GET", "k"), r.execute_command("JSON.GET", "deep")) == before
+    assert [r.execute_command("JSON.GET", k) for k in ("k", "deep", "deep2")] == before
     assert 990 < r.ttl("k") <= 1000
     assert r.type("k") == b"ReJSON-RL"
 
