@@ -883,6 +883,8 @@ class RedisServer:
     async def close(self) -> None:
         if self._cron_handle is not None:
             self._cron_handle.cancel()
+        if self.aof is not None:
+            self.aof.close()
         for lst in self.listeners:
             lst.close()
         for c in list(self.clients.values()):
