@@ -622,7 +622,7 @@ class ACL:
         srv = self.srv
         if srv is None:
             return b""
-        real = srv.current_client or c
+        real = _top_client(srv) or c
         if real is None:
             return b""
         from moredis.commands.client_cmd import client_info_line
@@ -873,6 +873,24 @@ class ACL:
                 srv.log.warning(f"Aborting Redis startup because of ACL errors: {err}")
                 return err
         return None
+
+
+def _top_client(srv: Any) -> Any:
+    """The client whose command is being served at the top (Redis's server.current_client):
+    srv.current_client is the innermost one (a script's or a module call's client), so
+    the outermost RedisServer.call frame is looked up; this only runs for refusals."""
+    import sys
+
+    from moredis.server.server import RedisServer
+
+    code = RedisServer.call.__code__
+    top = None
+    f = sys._getframe(1)
+    while f is not None:
+        if f.f_code is code:
+            top = f.f_locals.get("c")
+        f = f.f_back
+    return top if top is not None else srv.current_client
 
 
 def check_user_directive(args: list[str], seen: list[list[str]]) -> str | None:

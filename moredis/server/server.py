@@ -473,7 +473,7 @@ class RedisServer:
     def _checks(self, c: Client, cmd: R.Command, argv: list[bytes]) -> bool:
         """The rarely-needed part of processCommand, in Redis's order."""
         flags = cmd.flags
-        if not c.authenticated and not flags & R.NO_AUTH:
+        if not c.authenticated and self.auth_required and not flags & R.NO_AUTH:  # authRequired()
             self._reject(c, E.NOAUTH, cmd)
             return False
         if c.user is not None and not c.user.unrestricted:

@@ -469,14 +469,18 @@ def test_requirepass_maps_onto_default(d):
 def test_default_user_turned_off_requires_auth(d):
     p = Pair(d)
     try:
+        p.check("PING")  # accepted (and authenticated) before the default user goes off
         d.check("ACL", "SETUSER", "default", "off")
         q = Pair(d)
         try:
             q.check("PING")
             q.check("AUTH", "default", "x")
+            p.check("PING")  # connections already authenticated stay so
+            d.check("ACL", "SETUSER", "default", "on")
+            q.check("PING")  # no authentication needed again, though q never authenticated
+            q.check("ACL", "WHOAMI")
         finally:
             q.close()
-        p.check("PING")  # connections already authenticated stay so
     finally:
         p.close()
         for c in (d.mine, d.theirs):
