@@ -552,17 +552,12 @@ class ACL:
         """The check of processCommand (and of scripts' redis.call): None, or the NOPERM
         error after the ACL LOG entry (context lua in scripts, multi inside MULTI)."""
         u = c.user
-        if u is None or u.unrestricted:
+        if u is None or u.unrestricted or c.is_master:  # the master link runs as no user
             return None
         code, idx = u.check(cmd, argv)
         if code == OK:
             return None
-        if c.in_script:
-            ctx = L.CTX_LUA
-        elif c.multi is not None:
-            ctx = L.CTX_MULTI
-        else:
-            ctx = L.CTX_TOPLEVEL
+        ctx = L.CTX_LUA if c.in_script else _multi_or_toplevel(c)
         self.add_log(c, code, ctx, cmd=cmd, argv=argv, argpos=idx)
         return "NOPERM " + deny_message(code, u, cmd, argv[idx] if idx < len(argv) else b"", False)
 
@@ -656,8 +651,7 @@ class ACL:
             self.notify_user_changed(c)
             c.refresh_guard()
             return AUTH_OK
-        self.add_log(c, DENIED_AUTH, L.CTX_MULTI if c.multi is not None else L.CTX_TOPLEVEL,
-                     username=username, obj=argv0)
+        self.add_log(c, DENIED_AUTH, _multi_or_toplevel(c), username=username, obj=argv0)
         return AUTH_ERR
 
     def auth_client(self, c: Any, username: bytes, password: bytes, argv0: bytes) -> tuple[int, bytes | None]:
@@ -873,6 +867,14 @@ class ACL:
                 srv.log.warning(f"Aborting Redis startup because of ACL errors: {err}")
                 return err
         return None
+
+
+def _multi_or_toplevel(c: Any) -> int:
+    """The log context of a client: multi while queueing or while EXEC runs its commands
+    (EXEC denies blocking to them), else toplevel."""
+    if c.multi is not None or (c.deny_blocking and c.conn is not None and not c.in_script):
+        return L.CTX_MULTI
+    return L.CTX_TOPLEVEL
 
 
 def _top_client(srv: Any) -> Any:

@@ -434,3 +434,42 @@ class AclMixin:
     def block_client_on_auth(self, reply_cb: Any, free_privdata: Any = None) -> AuthBlockedClient:
         """RM_BlockClientOnAuth: only from an auth callback, which then returns AUTH_HANDLED."""
         return block_client_on_auth(self, reply_cb, free_privdata)
+
+
+# --- the same operations as plain functions (RedisModule_* that take no context) ------------------
+def free_module_user(user: ModuleUser) -> int:
+    """RM_FreeModuleUser without a context."""
+    if user is not None and user.free_user:
+        user.acl.kill_user_clients(user.user)
+    return K.OK
+
+
+def set_module_user_acl(user: ModuleUser, rule: Any) -> int:
+    """RM_SetModuleUserACL without a context (no errno is kept)."""
+    try:
+        user.user.apply(_to_bytes(rule))
+    except RuleError:
+        return K.ERR
+    finally:
+        user.acl.changed(user.user)
+    return K.OK
+
+
+def get_module_user_acl_string(user: ModuleUser) -> bytes:
+    return user.user.describe()
+
+
+def acl_check_key_permissions(user: ModuleUser, key: Any, flags: int) -> int:
+    if flags & _KEY_MASK != flags:
+        return K.ERR
+    need = (S.READ if flags & K.CMD_KEY_ACCESS else 0) | \
+        (S.WRITE if flags & (K.CMD_KEY_INSERT | K.CMD_KEY_DELETE | K.CMD_KEY_UPDATE) else 0)
+    return K.OK if user.user.key_ok(_to_bytes(key), need) else K.ERR
+
+
+def acl_check_channel_permissions(user: ModuleUser, ch: Any, flags: int) -> int:
+    if flags & _CHANNEL_MASK != flags:
+        return K.ERR
+    if flags & K.CMD_CHANNEL_UNSUBSCRIBE:
+        return K.OK
+    return K.OK if user.user.channel_ok(_to_bytes(ch), bool(flags & K.CMD_CHANNEL_PATTERN)) else K.ERR
