@@ -529,3 +529,62 @@ def test_acl_pubsub_default(d):
     d.check("CONFIG", "SET", "acl-pubsub-default", "resetchannels")
     d.check("ACL", "SETUSER", "pd2")
     d.check("ACL", "LIST")
+
+
+KEY_LINES = [
+    ["get", "r1"], ["get", "w1"], ["set", "w1", "v"], ["set", "r1", "v"], ["set", "w1", "v", "GET"],
+    ["getset", "w1", "v"], ["getdel", "rw1"], ["getex", "r1"], ["append", "w1", "v"], ["strlen", "w1"],
+    ["exists", "r1", "w1"], ["exists", "zz"], ["del", "w1"], ["del", "r1"], ["unlink", "w1"], ["type", "w1"],
+    ["touch", "r1"], ["ttl", "w1"], ["expire", "w1", "10"], ["persist", "r1"], ["object", "encoding", "w1"],
+    ["rename", "r1", "w1"], ["rename", "rw1", "w1"], ["renamenx", "rw1", "rw2"], ["copy", "r1", "w1"],
+    ["copy", "w1", "r1"], ["move", "rw1", "1"], ["dump", "r1"], ["restore", "w1", "0", "x"],
+    ["mget", "r1", "r2", "w1"], ["mset", "w1", "v", "w2", "v"], ["mset", "w1", "v", "r1", "v"],
+    ["msetnx", "w1", "v"], ["incr", "rw1"], ["incr", "w1"], ["lpush", "w1", "a"], ["lrange", "r1", "0", "-1"],
+    ["lmove", "rw1", "w1", "LEFT", "RIGHT"], ["lmove", "r1", "w1", "LEFT", "RIGHT"], ["rpoplpush", "rw1", "rw2"],
+    ["blpop", "rw1", "0"], ["lmpop", "2", "rw1", "rw2", "LEFT"], ["sort", "r1"], ["sort", "r1", "STORE", "w1"],
+    ["sort_ro", "r1"], ["sunionstore", "w1", "r1", "r2"], ["sinterstore", "r1", "r2"], ["smove", "rw1", "w1", "m"],
+    ["zunionstore", "w1", "2", "r1", "r2"], ["zrangestore", "w1", "r1", "0", "-1"], ["zadd", "w1", "1", "a"],
+    ["hset", "w1", "f", "v"], ["hget", "r1", "f"], ["hgetall", "w1"], ["pfadd", "w1", "a"], ["pfcount", "r1"],
+    ["pfmerge", "w1", "r1"], ["setbit", "w1", "0", "1"], ["bitop", "AND", "w1", "r1", "r2"], ["bitcount", "r1"],
+    ["bitfield", "w1", "SET", "u8", "0", "1"], ["bitfield", "r1", "GET", "u8", "0"],
+    ["bitfield_ro", "r1", "GET", "u8", "0"],
+    ["geoadd", "w1", "0", "0", "m"], ["georadius", "r1", "0", "0", "1", "km", "STORE", "w1"],
+    ["xadd", "w1", "*", "f", "v"], ["xrange", "r1", "-", "+"], ["xread", "STREAMS", "r1", "0"],
+    ["xreadgroup", "GROUP", "g", "c", "STREAMS", "rw1", ">"], ["xreadgroup", "GROUP", "g", "c", "STREAMS", "r1", ">"],
+    ["eval", "return 1", "2", "r1", "w1"], ["eval", "return 1", "1", "zz"], ["eval_ro", "return 1", "1", "r1"],
+    ["fcall", "f", "1", "w1"], ["watch", "r1"], ["watch", "zz"], ["migrate", "h", "1", "r1", "0", "1"],
+    ["lcs", "r1", "r2"], ["smismember", "r1", "a"], ["substr", "r1", "0", "1"], ["getrange", "w1", "0", "1"],
+    ["memory", "usage", "r1"], ["debug", "object", "r1"], ["scan", "0"], ["keys", "*"], ["randomkey"],
+    ["flushdb"], ["dbsize"], ["wait", "0", "0"], ["expiretime", "w1"], ["sintercard", "2", "r1", "r2"],
+    ["zintercard", "1", "w1"], ["pexpire", "rw1", "1"], ["hexpire", "w1", "10", "FIELDS", "1", "f"],
+]
+
+
+def test_dryrun_key_permissions_of_many_commands(d):
+    d.check("ACL", "SETUSER", "kp", "on", "+@all", "%R~r*", "%W~w*", "~rw*")
+    for line in KEY_LINES:
+        mine, theirs = (_parse(r) for r in d.both("ACL", "DRYRUN", "kp", *line))
+        if isinstance(mine, hiredis.ReplyError) and "not found" in str(mine):
+            assert _parse(d.mine.call("COMMAND", "INFO", line[0])) == [None], line  # one moredis lacks
+            continue
+        assert mine == theirs, (line, mine, theirs)
+    d.check("ACL", "SETUSER", "kp2", "on", "+@all", "(~a* +get)", "(~b* +set)", "(%R~c* +@read)")
+    for line in (["get", "a1"], ["get", "b1"], ["set", "b1", "v"], ["set", "a1", "v"], ["mget", "a1", "c1"],
+                 ["mget", "c1", "c2"], ["hget", "c1", "f"], ["set", "c1", "v"], ["get", "zz"]):
+        d.check("ACL", "DRYRUN", "kp2", *line)
+
+
+def test_default_user_restricted(d):
+    p = Pair(d)
+    try:
+        p.check("GET", "k")
+        d.check("ACL", "SETUSER", "default", "-get", "resetkeys", "~k*")
+        p.check("GET", "k")
+        p.check("SET", "x", "1")
+        p.check("SET", "k1", "1")
+        d.check("ACL", "SETUSER", "default", "+get", "allkeys")
+        p.check("GET", "k")
+        d.check("ACL", "GETUSER", "default")
+    finally:
+        p.close()
+    _check_log(d)
