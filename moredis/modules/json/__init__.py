@@ -22,33 +22,34 @@ MODULE_VERSION = 20803
 TYPE_NAME = "ReJSON-RL"
 TYPE_ENCVER = 3
 
-# name, handler, flags, first key, last key, key step (RedisJSON's table)
+# name, handler, flags, first key, last key, key step (RedisJSON's table), and a one-line
+# summary in our own words (RedisJSON 2.8 sets none; COMMAND DOCS shows ours)
 COMMANDS = [
-    ("json.del", C.json_del, "write", 1, 1, 1),
-    ("json.get", C.json_get, "readonly", 1, 1, 1),
-    ("json.mget", C.json_mget, "readonly", 1, 1, 1),
-    ("json.set", C.json_set, "write deny-oom", 1, 1, 1),
-    ("json.mset", C.json_mset, "write deny-oom", 1, -1, 3),
-    ("json.type", C.json_type, "readonly", 1, 1, 1),
-    ("json.numincrby", C.json_numincrby, "write", 1, 1, 1),
-    ("json.toggle", C.json_toggle, "write deny-oom", 1, 1, 1),
-    ("json.nummultby", C.json_nummultby, "write", 1, 1, 1),
-    ("json.numpowby", C.json_numpowby, "write", 1, 1, 1),
-    ("json.strappend", C.json_strappend, "write deny-oom", 1, 1, 1),
-    ("json.strlen", C.json_strlen, "readonly", 1, 1, 1),
-    ("json.arrappend", C.json_arrappend, "write deny-oom", 1, 1, 1),
-    ("json.arrindex", C.json_arrindex, "readonly", 1, 1, 1),
-    ("json.arrinsert", C.json_arrinsert, "write deny-oom", 1, 1, 1),
-    ("json.arrlen", C.json_arrlen, "readonly", 1, 1, 1),
-    ("json.arrpop", C.json_arrpop, "write", 1, 1, 1),
-    ("json.arrtrim", C.json_arrtrim, "write", 1, 1, 1),
-    ("json.objkeys", C.json_objkeys, "readonly", 1, 1, 1),
-    ("json.objlen", C.json_objlen, "readonly", 1, 1, 1),
-    ("json.clear", C.json_clear, "write", 1, 1, 1),
-    ("json.debug", C.json_debug, "readonly", 2, 2, 1),
-    ("json.forget", C.json_del, "write", 1, 1, 1),
-    ("json.resp", C.json_resp, "readonly", 1, 1, 1),
-    ("json.merge", C.json_merge, "write deny-oom", 1, 1, 1),
+    ("json.del", C.json_del, "write", 1, 1, 1, "Removes the values a path selects, or the whole document."),
+    ("json.get", C.json_get, "readonly", 1, 1, 1, "Returns the JSON text of what one or more paths select."),
+    ("json.mget", C.json_mget, "readonly", 1, 1, 1, "Returns what one path selects in each of several documents."),
+    ("json.set", C.json_set, "write deny-oom", 1, 1, 1, "Stores a JSON value at a path (a new document at the root)."),
+    ("json.mset", C.json_mset, "write deny-oom", 1, -1, 3, "Stores JSON values at paths of several documents at once."),
+    ("json.type", C.json_type, "readonly", 1, 1, 1, "Names the JSON type of each value a path selects."),
+    ("json.numincrby", C.json_numincrby, "write", 1, 1, 1, "Adds a number to each number a path selects."),
+    ("json.toggle", C.json_toggle, "write deny-oom", 1, 1, 1, "Flips each boolean a path selects."),
+    ("json.nummultby", C.json_nummultby, "write", 1, 1, 1, "Multiplies each number a path selects."),
+    ("json.numpowby", C.json_numpowby, "write", 1, 1, 1, "Raises each number a path selects to a power."),
+    ("json.strappend", C.json_strappend, "write deny-oom", 1, 1, 1, "Appends text to each string a path selects."),
+    ("json.strlen", C.json_strlen, "readonly", 1, 1, 1, "Returns the byte length of each string a path selects."),
+    ("json.arrappend", C.json_arrappend, "write deny-oom", 1, 1, 1, "Appends values to each array a path selects."),
+    ("json.arrindex", C.json_arrindex, "readonly", 1, 1, 1, "Finds a value's first index in each selected array."),
+    ("json.arrinsert", C.json_arrinsert, "write deny-oom", 1, 1, 1, "Inserts values into each selected array."),
+    ("json.arrlen", C.json_arrlen, "readonly", 1, 1, 1, "Returns the length of each array a path selects."),
+    ("json.arrpop", C.json_arrpop, "write", 1, 1, 1, "Removes and returns an element of each selected array."),
+    ("json.arrtrim", C.json_arrtrim, "write", 1, 1, 1, "Keeps only an index range of each array a path selects."),
+    ("json.objkeys", C.json_objkeys, "readonly", 1, 1, 1, "Lists the member names of each object a path selects."),
+    ("json.objlen", C.json_objlen, "readonly", 1, 1, 1, "Counts the members of each object a path selects."),
+    ("json.clear", C.json_clear, "write", 1, 1, 1, "Empties selected containers and zeroes selected numbers."),
+    ("json.debug", C.json_debug, "readonly", 2, 2, 1, "Reports the memory a document or its selected values use."),
+    ("json.forget", C.json_del, "write", 1, 1, 1, "Same as JSON.DEL: removes the values a path selects."),
+    ("json.resp", C.json_resp, "readonly", 1, 1, 1, "Returns selected values as native RESP structures."),
+    ("json.merge", C.json_merge, "write deny-oom", 1, 1, 1, "Merges a JSON patch (RFC 7386) into each selected value."),
 ]
 
 
@@ -137,7 +138,8 @@ def on_load(ctx: rm.Ctx, args: list[bytes]) -> int:
     if mt is None:
         return rm.ERR
     C.JSON_TYPE = mt
-    for name, fn, flags, first, last, step in COMMANDS:
+    for name, fn, flags, first, last, step, summary in COMMANDS:
         if ctx.create_command(name, _command(fn), flags, first, last, step) == rm.ERR:
             return rm.ERR
+        ctx.get_command(name).set_command_info(rm.CommandInfo(summary=summary))
     return rm.OK
