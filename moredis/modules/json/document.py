@@ -5,11 +5,12 @@ u64, as serde_json keeps them), float (f64), bool and None. `Doc` holds the root
 may be a scalar) plus the few container capacities that differ from the growth rule, so
 JSON.DEBUG MEMORY can report what RedisJSON's ijson values would occupy.
 
-Parsing follows serde_json as RedisJSON 2.8 uses it: orjson does the common case, and
-whenever the input could be read differently by serde_json (numbers it rounds with its
-fast, not correctly rounded, algorithm, -0, huge integers, deep nesting, text after the
-value, or anything orjson refuses) the exact parser below (a port of serde_json's rules,
-written here) decides, with serde_json's error texts and positions.
+Parsing follows serde_json as RedisJSON 2.8 uses it: orjson does the common case. Number
+literals serde_json reads otherwise (it rounds with a fast, not always correctly rounded
+algorithm; -0 and integers beyond i64/u64 become doubles) are rewritten so that orjson
+reads them as serde_json does; deep nesting, text after the value, numbers out of range
+and anything orjson refuses go to the exact parser below (serde_json's rules, written
+here), which also gives serde_json's error texts and positions.
 Printing: compact output is orjson's (the same ryu float format and escapes as
 serde_json); INDENT/NEWLINE/SPACE output follows RedisJSON's formatter.
 Neighbours: path.py (JSONPath), commands.py (the commands).
@@ -620,10 +621,6 @@ def dumps_pretty(v: Any, indent: bytes, newline: bytes, space: bytes) -> bytes:
         else:
             out.append(_dumps(x))
     return b"".join(out)
-
-
-def dumps_number(n: int | float) -> bytes:
-    return _dumps(n)
 
 
 # --- types -------------------------------------------------------------------------------
