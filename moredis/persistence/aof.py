@@ -28,8 +28,9 @@ torn last command and anything else refused with Redis's log lines.
 
 Deliberate differences, all on the safe side: a torn command inside MULTI truncates the
 file before the MULTI (Redis keeps a dangling MULTI that swallows later writes); a torn
-file that is not the last one is refused without truncating it; the buffer is never
-postponed behind a slow fsync.
+file that is not the last one is refused without truncating it; the incr file created at
+start-up when the manifest names none starts empty even if a stale file has its name;
+the buffer is never postponed behind a slow fsync.
 Neighbours: manifest.py, aofread.py (reading), aofload.py (loading), aofrw.py (base as commands), rdb.py,
 manager.py (the RDB side, srv.rdb), commands/aof_cmd.py (BGREWRITEAOF), server.py.
 """
@@ -975,8 +976,11 @@ class AofManager:
                 raise StartupError("could not create the AOF base")
             srv.log.notice(f"Creating AOF base file {name} on server start")
         name = m.last_incr(self.fname())
+        # a new incr file starts empty: a stale file of that name (a manifest that lost its
+        # line) must not come back to life behind the writes (Redis only appends to it)
+        flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | (0 if had_incr else os.O_TRUNC)
         try:
-            fd = os.open(os.path.join(d, name), os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            fd = os.open(os.path.join(d, name), flags, 0o644)
         except OSError as e:
             srv.log.warning(f"Can't open the append-only file {name}: {e.strerror}")
             raise StartupError("cannot open the AOF") from None
