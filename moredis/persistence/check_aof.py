@@ -210,7 +210,10 @@ class Checker:
             from moredis.persistence.aofread import rdb_end_safe
 
             end = rdb_end_safe(data)
-            if not check.check(data, path, self.out) or end is None:
+            if not check.check(data, path, self.out):
+                self._log_line("Terminating server after rdb file reading failure.")  # rdbReportError exits
+                raise _Exit(1)
+            if end is None:
                 self.say("RDB preamble of AOF file is not sane, aborting.")
                 raise _Exit(1)
             self.say("RDB preamble is OK, proceeding with AOF tail...")
