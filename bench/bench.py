@@ -8,6 +8,7 @@ plain and pipelined (-P 16), then the RSS ratio after DEBUG POPULATE 1000000.
     python bench/bench.py --suite core     # just ping,set,get,incr,mset
     python bench/bench.py -n 20000 --no-memory   # a quick look
     python bench/bench.py --suite module   # module command vs core command, moredis only
+    python bench/bench.py --suite persistence   # AOF everysec writes; save/load of 1M mixed keys
 
 Ratios, not absolute figures, are what we track: both servers share the 2 cores
 with redis-benchmark itself.
@@ -24,6 +25,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
@@ -100,6 +102,13 @@ MODULE_VS_CORE: dict[str, tuple[list[str], list[str], list[list[str]], list[list
                         [["RPUSH", "l", *[str(v) for v in range(10)]]]),
 }
 SUITES["module"] = list(MODULE_VS_CORE)
+
+
+# issue 7: persistence. Writes with appendonly yes / appendfsync everysec (both servers in a
+# temp dir), and SAVE and start-up load times of 1,000,000 keys of mixed types.
+AOF_TESTS = ["set", "incr", "lpush", "hset", "zadd"]
+SUITES["persistence"] = ["aof_everysec", "save_load"]
+PERSISTENCE = set(SUITES["persistence"])
 
 
 def free_port() -> int:
@@ -312,6 +321,140 @@ def run_module_suite(tests: list[str], o: argparse.Namespace) -> None:
         md.stop()
 
 
+class RefProc:
+    """The reference redis-server started directly (not through tools/reference-redis,
+    whose options are fixed), with our own directory and options."""
+
+    def __init__(self, port: int, directory: str, extra: tuple[str, ...] = ()) -> None:
+        out = subprocess.run([str(ROOT / "tools" / "reference-redis"), "path"], capture_output=True, text=True,
+                             check=True).stdout.strip().splitlines()
+        env = dict(os.environ)
+        for ln in out:
+            if ln.startswith("LD_LIBRARY_PATH="):
+                env["LD_LIBRARY_PATH"] = ln.split("=", 1)[1]
+        self.port = port
+        self.proc = subprocess.Popen(
+            [os.path.join(out[0], "redis-server"), "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+             "--dir", directory, "--enable-debug-command", "yes", *extra],
+            cwd=directory, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_port(port)
+        self.pid = self.proc.pid
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(60)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+def aof_everysec(o: argparse.Namespace) -> None:
+    """Write throughput with appendonly yes and appendfsync everysec, moredis/reference."""
+    import tempfile
+
+    extra = ("--appendonly", "yes", "--appendfsync", "everysec")
+    with tempfile.TemporaryDirectory(prefix="bench-aof-") as tmp:
+        os.makedirs(f"{tmp}/m")
+        os.makedirs(f"{tmp}/r")
+        md = Moredis(free_port(), ("--dir", f"{tmp}/m", *extra))
+        ref = RefProc(free_port(), f"{tmp}/r", extra)
+        try:
+            print(f"\nappendonly yes, appendfsync everysec; -n {o.n} -c {o.clients}")
+            print_rows("AOF everysec writes, plain (-P 1)", compare(md, ref, AOF_TESTS, o.n, 1, o.clients, o.rounds))
+            if not o.no_pipeline:
+                print_rows("AOF everysec writes, pipelined (-P 16)",
+                           compare(md, ref, AOF_TESTS, o.n, 16, o.clients, o.rounds))
+        finally:
+            md.stop()
+            ref.stop()
+
+
+def mixed_dataset(port: int, keys: int) -> None:
+    """`keys` keys, pipelined: 60% strings, then lists, sets, hashes and sorted sets of 5
+    elements, 10% each; every tenth key with a TTL."""
+    c = RawClient(port=port, timeout=600)
+    batch: list[bytes] = []
+
+    def send() -> None:
+        c.sock.sendall(b"".join(batch))
+        for _ in batch:
+            c.read()
+        batch.clear()
+
+    for i in range(keys):
+        kind = i % 10
+        k = f"key:{i}"
+        if kind < 6:
+            cmd: tuple = ("SET", k, f"value-{i}")
+        elif kind == 6:
+            cmd = ("RPUSH", k, "a", "b", "c", str(i), "e")
+        elif kind == 7:
+            cmd = ("SADD", k, "a", "b", "c", str(i), "e")
+        elif kind == 8:
+            cmd = ("HSET", k, "f1", "v1", "f2", str(i), "f3", "v3", "f4", "v4", "f5", "v5")
+        else:
+            cmd = ("ZADD", k, "1", "a", "2", "b", "3", "c", str(i), "d", "5", "e")
+        batch.append(RawClient.encode(cmd))
+        if i % 10 == 3:
+            batch.append(RawClient.encode(("PEXPIREAT", k, "4102444800000")))
+        if len(batch) >= 5000:
+            send()
+    if batch:
+        send()
+    c.close()
+
+
+def _loaded_seconds(log: str) -> float:
+    m = re.findall(r"DB loaded from disk: ([0-9.]+) seconds", log)
+    return float(m[-1]) if m else 0.0
+
+
+def save_load(o: argparse.Namespace) -> None:
+    """SAVE and start-up load time of the same mixed dataset, moredis/reference."""
+    import tempfile
+
+    times: dict[str, tuple[float, float, int]] = {}
+    with tempfile.TemporaryDirectory(prefix="bench-rdb-") as tmp:
+        for name in ("moredis", "redis"):
+            d = f"{tmp}/{name}"
+            os.makedirs(d)
+            log = f"{d}/server.log"
+            extra = ("--dir", d, "--logfile", log, "--loglevel", "notice")
+            srv: Any = Moredis(free_port(), extra) if name == "moredis" else RefProc(free_port(), d, extra)
+            try:
+                mixed_dataset(srv.port, o.keys)
+                c = RawClient(port=srv.port, timeout=600)
+                t = time.time()
+                assert c.call("SAVE") == b"OK"
+                save = time.time() - t
+                c.close()
+            finally:
+                srv.stop()
+            srv = Moredis(free_port(), extra) if name == "moredis" else RefProc(free_port(), d, extra)
+            try:
+                c = RawClient(port=srv.port, timeout=600)
+                while c.call("PING") != b"PONG":
+                    time.sleep(0.1)
+                size = c.call("DBSIZE")
+                c.close()
+            finally:
+                srv.stop()
+            with open(log) as f:
+                times[name] = (save, _loaded_seconds(f.read()), size)
+    print(f"\n== RDB save and load of {o.keys} keys of mixed types (strings, lists, sets, hashes, zsets)")
+    for name, (save, load, size) in times.items():
+        print(f"{name:<10} SAVE {save:7.2f}s   load {load:7.2f}s   ({size} keys)")
+    (ms, ml, _), (rs, rl, _) = times["moredis"], times["redis"]
+    print(f"time ratio moredis/redis: save {ms / rs if rs else 0.0:.2f}, load {ml / rl if rl else 0.0:.2f}")
+
+
+def run_persistence_suite(tests: list[str], o: argparse.Namespace) -> None:
+    if "aof_everysec" in tests:
+        aof_everysec(o)
+    if "save_load" in tests:
+        save_load(o)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--suite", action="append", choices=sorted(SUITES) + ["all"], help="default: all")
@@ -330,9 +473,12 @@ def main() -> None:
         names = sorted(SUITES) if "all" in suites else suites
         tests = [t for s in names for t in SUITES[s]]
     module_tests = [t for t in tests if t in MODULE_VS_CORE]
-    tests = [t for t in tests if t not in MODULE_VS_CORE]
+    persistence_tests = [t for t in tests if t in PERSISTENCE]
+    tests = [t for t in tests if t not in MODULE_VS_CORE and t not in PERSISTENCE]
     if module_tests:
         run_module_suite(module_tests, o)
+    if persistence_tests:
+        run_persistence_suite(persistence_tests, o)
     if not tests:
         return
     md = Moredis(free_port())
