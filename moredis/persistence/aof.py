@@ -168,6 +168,8 @@ class AofManager:
         self.selected_db = -1
         self.cur_timestamp = 0
         self.ts_enabled = bool(srv.config["aof-timestamp-enabled"])
+        self.policy = srv.config["appendfsync"]  # mirrors of configs read on every write
+        self.no_fsync_on_rewrite = bool(srv.config["no-appendfsync-on-rewrite"])
         self.manifest = Manifest()
         self.bio = Bio()
         self.armed = False
@@ -197,6 +199,7 @@ class AofManager:
         cfg.watch("appendonly", self._on_appendonly)
         cfg.watch("appendfsync", self._on_appendfsync)
         cfg.watch("aof-timestamp-enabled", lambda v: setattr(self, "ts_enabled", bool(v)))
+        cfg.watch("no-appendfsync-on-rewrite", lambda v: setattr(self, "no_fsync_on_rewrite", bool(v)))
 
     # --- paths ----------------------------------------------------------------------------
     def base_dir(self) -> str:
@@ -342,42 +345,51 @@ class AofManager:
 
     # --- writing (flushAppendOnlyFile) ----------------------------------------------------
     def write_buffer(self, force: bool = False) -> None:
-        srv = self.srv
         buf = self.buf
-        policy = srv.config["appendfsync"]
         if not buf:
             if self.fd >= 0 and self.last_incr_fsync_offset != self.last_incr_size:
+                policy = self.policy
                 if policy == "everysec" and _mstime() - self.last_fsync >= 1000 and not self.bio.pending_fsync:
                     self._try_fsync(policy)
                 elif policy == "always":
                     self._try_fsync(policy)
             return
-        if self.fd < 0:
+        fd = self.fd
+        if fd < 0:
             buf.clear()
             return
         data = buf[0] if len(buf) == 1 else b"".join(buf)
         buf.clear()
-        sleep = getattr(srv, "aof_flush_sleep", 0)
+        srv = self.srv
+        sleep = srv.__dict__.get("aof_flush_sleep")  # DEBUG AOF-FLUSH-SLEEP
         if sleep:
             time.sleep(sleep / 1e6)
-        t0 = time.perf_counter()
-        written, err = self._write_all(data)
-        self._latency("aof-write", t0)
-        if written != len(data):
-            self._write_failed(data, written, err, policy)
+        monitor = srv.latency_threshold_us < 1 << 62
+        t0 = time.perf_counter() if monitor else 0.0
+        n = len(data)
+        try:
+            written = os.write(fd, data)
+            err = 0
+        except OSError as e:
+            written, err = 0, e.errno or E.EIO
+        if written != n and not err:
+            written, err = self._write_rest(data, written)
+        if monitor:
+            self._latency("aof-write", t0)
+        if written != n:
+            self._write_failed(data, written, err, self.policy)
             return
-        if self.last_write_status == "err":
+        if self.last_write_status != "ok":
             srv.log.notice("AOF write error looks solved, Redis can write again.")
             self.last_write_status = "ok"
             self._update_write_guard()
-        self.current_size += written
-        self.last_incr_size += written
-        self._try_fsync(policy)
+        self.current_size += n
+        self.last_incr_size += n
+        self._try_fsync(self.policy)
 
-    def _write_all(self, data: bytes) -> tuple[int, int]:
-        """aofWrite: retry short writes; (bytes written, errno of the failure)."""
+    def _write_rest(self, data: bytes, total: int) -> tuple[int, int]:
+        """aofWrite: a short write is retried; (bytes written, errno of the failure)."""
         fd = self.fd
-        total = 0
         view = memoryview(data)
         n = len(data)
         while total < n:
@@ -424,7 +436,7 @@ class AofManager:
 
     def _try_fsync(self, policy: str) -> None:
         srv = self.srv
-        if srv.config["no-appendfsync-on-rewrite"] and self.has_active_child():
+        if policy == "no" or (self.no_fsync_on_rewrite and self.has_active_child()):
             return
         if policy == "always":
             t0 = time.perf_counter()
@@ -531,6 +543,7 @@ class AofManager:
                 raise ConfigError("Unable to turn on AOF. Check server logs.")
 
     def _on_appendfsync(self, v: str) -> None:
+        self.policy = v
         if v == "always":
             self.bio.drain()
 

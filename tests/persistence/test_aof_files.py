@@ -22,6 +22,7 @@ from moredis.persistence.aofread import iter_commands
 from moredis.persistence.manifest import Manifest
 
 HELLOTYPE = str(ROOT / "examples" / "modules" / "hellotype.py")
+EVENTS = str(Path(__file__).resolve().parent / "aofeventsmod.py")
 
 
 @pytest.fixture
@@ -352,3 +353,47 @@ def test_check_aof_accepts_what_moredis_writes(tmp_path, procs):
     assert out.returncode == 0, out.stdout
     assert "All AOF files and manifest are valid" in out.stdout
     assert Manifest.read(str(_aofdir(m) / "appendonly.aof.manifest")).base.name.endswith(".base.rdb")
+
+
+def test_module_events_of_aof_creation_loading_and_rewrite(tmp_path, procs):
+    import moredis.module as rm
+
+    d = _dir(tmp_path, "m")
+    rec = tmp_path / "events.txt"
+    args = ("--appendonly", "yes", "--loadmodule", EVENTS, str(rec))
+    m = procs(start_moredis(d, *args))
+    c = m.client()
+    c.call("SET", "k", "v")
+    lines = [ln.split() for ln in rec.read_text().splitlines()]
+    me = str(m.proc.pid)
+    assert [ev[1:] for ev in lines] == [["persistence", str(rm.SUBEVENT_PERSISTENCE_SYNC_AOF_START)],
+                                        ["persistence", str(rm.SUBEVENT_PERSISTENCE_ENDED)]]
+    assert {ev[0] for ev in lines} == {me}
+    rec.write_text("")
+    assert c.call("BGREWRITEAOF") == b"Background append only file rewriting started"
+    _wait(lambda: _rewrite_done(c) and _info(c, "aof_rewrites") == b"1")
+    lines = [ln.split() for ln in rec.read_text().splitlines()]
+    parent = [ev[1:] for ev in lines if ev[0] == me]
+    child = [ev[1:] for ev in lines if ev[0] != me]
+    assert parent == [["fork-child", str(rm.SUBEVENT_FORK_CHILD_BORN)],
+                      ["fork-child", str(rm.SUBEVENT_FORK_CHILD_DIED)]]
+    assert child == [["persistence", str(rm.SUBEVENT_PERSISTENCE_AOF_START)],
+                     ["persistence", str(rm.SUBEVENT_PERSISTENCE_ENDED)]]
+    m.kill9()
+    rec.write_text("")
+    m2 = procs(start_moredis(d, *args))
+    assert m2.client().call("GET", "k") == b"v"
+    names = [ln.split()[1:] for ln in rec.read_text().splitlines()]
+    assert names[0] == ["loading", str(rm.SUBEVENT_LOADING_AOF_START)]
+    assert names[-1] == ["loading", str(rm.SUBEVENT_LOADING_ENDED)]
+    assert all(n[0] in ("loading", "loading-progress") for n in names)
+
+
+def test_writes_nobody_replies_to_reach_the_file(tmp_path, procs):
+    """Active expiry deletes a key from the cron: its DEL is written at the end of that loop
+    iteration although no reply goes out."""
+    m = procs(start_moredis(_dir(tmp_path, "m"), "--appendonly", "yes"))
+    c = m.client()
+    c.call("SET", "k", "v", "PX", "50")
+    incr = _aofdir(m) / "appendonly.aof.1.incr.aof"
+    _wait(lambda: [b"DEL", b"k"] in [a for a, _ in iter_commands(incr.read_bytes())], timeout=10)
