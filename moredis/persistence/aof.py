@@ -1101,8 +1101,7 @@ class AofManager:
             ("aof_last_bgrewrite_status", self.last_bgrewrite_status),
             ("aof_rewrites", self.rewrites),
             ("aof_rewrites_consecutive_failures", self.consecutive_failures),
-            ("aof_last_write_status", self.last_write_status if not self.bio.fsync_errno or self.state == OFF
-             else "err"),
+            ("aof_last_write_status", "ok" if self.last_write_status == "ok" and not self.bio.fsync_errno else "err"),
             ("aof_last_cow_size", 0),
         ]
         if self.srv.config["appendonly"]:

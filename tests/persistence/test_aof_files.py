@@ -397,3 +397,22 @@ def test_writes_nobody_replies_to_reach_the_file(tmp_path, procs):
     c.call("SET", "k", "v", "PX", "50")
     incr = _aofdir(m) / "appendonly.aof.1.incr.aof"
     _wait(lambda: [b"DEL", b"k"] in [a for a, _ in iter_commands(incr.read_bytes())], timeout=10)
+
+
+def test_shutdown_waits_for_the_first_base_like_redis(tmp_path, procs):
+    m = procs(start_moredis(_dir(tmp_path, "m"), "--rdb-key-save-delay", "200000"))
+    r = procs(start_reference(_dir(tmp_path, "r"), "--rdb-key-save-delay", "200000"))
+    for p in (m, r):
+        c = p.client()
+        for i in range(10):
+            c.call("SET", f"k{i}", "v")
+        assert c.call("CONFIG", "SET", "appendonly", "yes") == b"OK"
+        err = c.call("SHUTDOWN")
+        assert isinstance(err, Exception) and str(err) == "ERR Errors trying to SHUTDOWN. Check logs.", p.kind
+        assert "Writing initial AOF, can't exit." in p.log_text()
+        try:
+            c.call("SHUTDOWN", "FORCE")
+        except Exception:
+            pass
+        p.wait(20)
+        assert "Writing initial AOF. Exit anyway." in p.log_text()
