@@ -105,6 +105,7 @@ def _propagate_wrapped(srv: Any, captured: list) -> None:
     for p in srv.propagators:
         p(first_db, argvs)
     srv.prop_override = []  # EXEC itself propagates nothing more
+    srv.tail_pending = True
 
 
 @command("watch")

@@ -42,6 +42,7 @@ class Propagation:
         self.depth += 1
         if self.unit is None:
             self.unit = []
+            self.srv.tail_pending = True  # call()'s tail flushes the unit
 
     def end(self) -> None:
         self.depth -= 1
@@ -68,12 +69,14 @@ class Propagation:
                 self.emit([(dbid, a, target) for a in argvs])
                 return
             self.unit = []
+            self.srv.tail_pending = True  # call()'s tail flushes the unit
         self.unit.extend((dbid, a, target) for a in argvs)
 
     def open(self) -> None:
         """A ctx.call with '!' is about to run: its effects join the unit."""
         if self.unit is None and not self.no_repl and self.srv.propagators:
             self.unit = []
+            self.srv.tail_pending = True  # call()'s tail flushes the unit
 
     def capture(self, dbid: int, argvs: list[list[bytes]]) -> bool:
         """The server's own propagation while module effects are pending (or suppressed):

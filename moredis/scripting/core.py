@@ -323,6 +323,7 @@ class Scripting:
         if run.props and props:
             self._propagate(c, run.props)
         srv.prop_override = []  # the script's own argv is never propagated
+        srv.tail_pending = True
 
     def _capture(self, dbid: int, argvs: list[list[bytes]]) -> None:
         run = self.run

@@ -177,6 +177,7 @@ class Blocking:
             return
         self._ready_set.add(t)
         self.ready.append((db, key))
+        self.srv.tail_pending = True
 
     def serve_ready(self) -> None:
         """handleClientsBlockedOnKeys: re-run blocked commands for every ready key."""

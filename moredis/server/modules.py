@@ -327,6 +327,7 @@ class ModuleManager:
                 ctx._finish()
                 if srv.current_client is c and srv.prop_override is None:
                     srv.prop_override = []  # a module command replicates only what it asks to
+                    srv.tail_pending = True
 
         handler.module_fn = fn  # type: ignore[attr-defined]
         return handler
@@ -570,6 +571,7 @@ class ModuleManager:
         if self.srv.loading and not self.in_notification:
             return K.ERR
         self.post_jobs.append((m, fn, data, free_data))
+        self.srv.tail_pending = True
         if self.srv.current_client is not None:
             self.prop.open()  # the command's own propagation joins the unit, the jobs' after it
         return K.OK

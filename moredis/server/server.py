@@ -45,6 +45,9 @@ def _mstime() -> int:
     return time.time_ns() // 1_000_000
 
 
+_perf_ns = time.perf_counter_ns
+
+
 class SlowlogEntry:
     __slots__ = ("addr", "argv", "duration", "id", "name", "time")
 
@@ -142,6 +145,8 @@ class RedisServer:
         self._cron_handle: Any = None
         self._stopped: asyncio.Event | None = None
         self.slowlog_threshold_us = 10000
+        self.stat_threshold_us = 10000  # min of the slowlog and latency-monitor thresholds
+        self.tail_pending = False  # after-command work queued (see call)
         self.latency_tracking = True  # mirrors of latency-tracking / latency-monitor-threshold
         self.latency_threshold_us = 1 << 62
         self.stat_expire_cycle_ns = 0
@@ -190,7 +195,7 @@ class RedisServer:
         hooks = {
             "notify-keyspace-events": self._set_notify,
             "requirepass": self._set_requirepass,
-            "slowlog-log-slower-than": lambda v: setattr(self, "slowlog_threshold_us", v),
+            "slowlog-log-slower-than": self._set_slowlog_threshold,
             "slowlog-max-len": self._set_slowlog_max,
             "proto-max-bulk-len": lambda v: setattr(self, "proto_max_bulk_len", v),
             "client-query-buffer-limit": lambda v: setattr(self, "qbuf_limit", v),
@@ -203,11 +208,19 @@ class RedisServer:
             "port": lambda v: port_changed(self, v),
             "bind": lambda v: bind_changed(self, v),
             "latency-tracking": lambda v: setattr(self, "latency_tracking", v),
-            "latency-monitor-threshold": lambda v: setattr(self, "latency_threshold_us", v * 1000 if v else 1 << 62),
+            "latency-monitor-threshold": self._set_latency_threshold,
         }
         for name, fn in hooks.items():
             cfg.watch(name, fn)
             fn(cfg[name])
+
+    def _set_slowlog_threshold(self, v: int) -> None:
+        self.slowlog_threshold_us = v
+        self._recompute_stat_threshold()
+
+    def _set_latency_threshold(self, v: int) -> None:
+        self.latency_threshold_us = v * 1000 if v else 1 << 62
+        self._recompute_stat_threshold()
 
     def _set_notify(self, v: int) -> None:
         self.notify_flags = v
@@ -523,6 +536,7 @@ class RedisServer:
             return False
         if c.no_touch and cmd.fullname != "touch":
             self.no_touch = True
+            self.tail_pending = True
         return True
 
     def acl_check(self, c: Client, cmd: R.Command, argv: list[bytes]) -> str | None:
@@ -537,13 +551,18 @@ class RedisServer:
 
     # --- call() ----------------------------------------------------------------------
     def call(self, c: Client, cmd: R.Command, argv: list[bytes]) -> None:
-        """server.c call(): run the handler, then stats, slowlog, propagation, wake-ups."""
+        """server.c call(): run the handler, then stats, slowlog, propagation, wake-ups.
+
+        Kept lean: the rare after-work (propagation, monitors, tracking, module post
+        jobs and execution units, clients made ready, NO-TOUCH) runs in _call_tail
+        only when one of its triggers is set (`tail_pending` is raised by the dynamic
+        ones: rewrite_propagation, signal_key_ready, module post jobs and units)."""
         c.cmd = cmd
         c.argv = argv
         prev = self.current_client
         self.current_client = c
         dirty = self.dirty
-        t0 = time.perf_counter_ns()
+        t0 = _perf_ns()
         try:
             cmd.handler(c, argv)
         except RedisError as e:
@@ -554,11 +573,8 @@ class RedisServer:
             self.stat_unexpected_error_replies += 1
             self.log.warning(f"Unexpected error in '{cmd.fullname}': {e!r}\n{traceback.format_exc()}")
             c.w.error(f"ERR internal error in '{cmd.fullname}': {type(e).__name__}: {e}".replace("\n", " "))
-        if self.tracking_reader is not None and cmd.flags & R.READONLY:
-            self.tracking_table.remember(c, prev, cmd, argv)
-        dur = (time.perf_counter_ns() - t0) // 1000
+        dur = (_perf_ns() - t0) // 1000
         self.current_client = prev
-        self.no_touch = False
         c.last_cmd = cmd
         if c.blocked is None:  # a command that blocked counts once, when served or timed out
             cmd.calls += 1
@@ -569,24 +585,46 @@ class RedisServer:
                     cmd.latency_hist[dur] += 1
                 except (IndexError, TypeError):
                     record_latency_slow(cmd, dur)
-            if dur >= self.latency_threshold_us:  # latency monitor
-                add_latency_sample(self, "fast-command" if cmd.flags & R.FAST else "command", dur // 1000)
-            if dur >= self.slowlog_threshold_us >= 0 and not cmd.flags & R.SKIP_SLOWLOG:
-                self.slowlog_add(c, argv, dur)
+            if dur >= self.stat_threshold_us:
+                self._slow_call_stats(c, cmd, argv, dur)
+        if self.tail_pending or self.propagators or self.monitors or self.tracking_reader is not None:
+            self._call_tail(c, cmd, argv, prev, dirty)
+
+    def _slow_call_stats(self, c: Client, cmd: R.Command, argv: list[bytes], dur: int) -> None:
+        if dur >= self.latency_threshold_us:  # latency monitor
+            add_latency_sample(self, "fast-command" if cmd.flags & R.FAST else "command", dur // 1000)
+        if dur >= self.slowlog_threshold_us >= 0 and not cmd.flags & R.SKIP_SLOWLOG:
+            self.slowlog_add(c, argv, dur)
+
+    def _recompute_stat_threshold(self) -> None:
+        slow = self.slowlog_threshold_us if self.slowlog_threshold_us >= 0 else 1 << 62
+        self.stat_threshold_us = min(slow, self.latency_threshold_us)
+
+    def _call_tail(self, c: Client, cmd: R.Command, argv: list[bytes], prev: Client | None, dirty: int) -> None:
+        """The rest of call(): tracking, propagation, module units, monitors, ready keys."""
+        if prev is None:
+            self.tail_pending = False
+        if self.no_touch:
+            self.no_touch = False
+        if self.tracking_reader is not None and cmd.flags & R.READONLY:
+            self.tracking_table.remember(c, prev, cmd, argv)
         if self.prop_override is not None:  # the command said what to replicate (alsoPropagate)
             if self.prop_override and self.propagators:
                 self.propagate_command(c, cmd, argv)
             self.prop_override = None
         elif self.dirty != dirty and self.propagators:
             self.propagate_command(c, cmd, argv)
-        if self.modules.post_jobs and prev is None:
-            self.modules.run_post_jobs()
-        if prev is None and self.module_prop.unit is not None:
-            self.module_prop.flush_unit()  # end of the execution unit: MULTI/EXEC if needed
+        if prev is None:
+            if self.modules.post_jobs:
+                self.modules.run_post_jobs()
+            if self.module_prop.unit is not None:
+                self.module_prop.flush_unit()  # end of the execution unit: MULTI/EXEC if needed
         if self.monitors and not cmd.flags & (R.SKIP_MONITOR | R.ADMIN) and not self.reprocessing:
             self.feed_monitors(c, argv)
         if self.blocking.ready and self.current_client is None:
             self.blocking.serve_ready()
+        if prev is None and (self.blocking.ready or self.modules.post_jobs or self.module_prop.unit is not None):
+            self.tail_pending = True  # more work queued by the tail itself: keep it flagged
 
     def exec_internal(self, c: Client, argv: list[bytes]) -> None:
         """Run argv as `c` through lookup, arity and call (EXEC, scripts, modules)."""
@@ -618,6 +656,7 @@ class RedisServer:
     def rewrite_propagation(self, argvs: list[list[bytes]]) -> None:
         """What the current command replicates instead of its own argv (alsoPropagate)."""
         self.prop_override = argvs
+        self.tail_pending = True
 
     def propagate_expire(self, db: Database, key: bytes) -> None:
         if self.module_prop.unit is not None and self.modules.expire_propagated(db, key):
@@ -681,6 +720,7 @@ class RedisServer:
     # --- blocking ----------------------------------------------------------------------
     def signal_key_ready(self, db: Database, key: bytes) -> None:
         self.blocking.signal(db, key)
+        self.tail_pending = True
 
     def reexecute_blocked(self, c: Client, st: Any) -> None:
         """Serve a client whose key became ready by running its command again."""
@@ -845,9 +885,9 @@ class RedisServer:
     # --- lifecycle ---------------------------------------------------------------------
     async def start(self) -> None:
         """Open the listeners and start the cron on the running loop."""
-        from moredis.server.connection import listen
-
         import threading
+
+        from moredis.server.connection import listen
 
         self.loop = asyncio.get_running_loop()
         self.loop_thread = threading.current_thread()
