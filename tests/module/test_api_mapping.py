@@ -1,7 +1,8 @@
 """docs/module-api.md maps all 362 RedisModule_* names of redismodule.h.
 
-The names come from the fact sheet (../shared/spec/module-api.md, section 2.1, families
-F1-F41). Every one must have a row in the family's table of the doc, and every Python
+The names are redismodule.h's exported functions grouped as the fact sheet groups them
+(families F1-F41), kept in tests/module/data/redismodule_names.json (names only: facts).
+Every one must have a row in the family's table of the doc, and every Python
 form the doc names (`ctx.open_key(...)`, `key.string_set(...)`, `rm.create_string(...)`,
 ...) must exist on the object its receiver stands for (the doc's receivers table).
 A row without a Python form must say why.
@@ -19,9 +20,8 @@ import moredis.module as rm
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "module-api.md"
-SPEC = ROOT.parent / "shared" / "spec" / "module-api.md"
+NAMES = Path(__file__).resolve().parent / "data" / "redismodule_names.json"
 
-FAMILY_RE = re.compile(r"^\*\*F(\d+)\. (.+?) \((\d+)\)\*\*$", re.M)
 HEADING_RE = re.compile(r"^## F(\d+)\. (.+?) \((\d+)\)$", re.M)
 CODE_RE = re.compile(r"`([^`]+)`")
 FORM_RE = re.compile(r"^([A-Za-z_]\w*)\.([A-Za-z_]\w*)(?:\(.*\))?$")
@@ -35,21 +35,11 @@ def _cells(line: str) -> list[str]:
 
 
 def spec_families() -> dict[int, tuple[str, list[str]]]:
-    """F-number -> (title, names) from the fact sheet's section 2.1 lists."""
-    text = SPEC.read_text()
-    start = text.index("**F1. ")
-    end = text.index("Notes on the grouping", start)
-    sec = text[start:end]
-    heads = list(FAMILY_RE.finditer(sec))
-    out: dict[int, tuple[str, list[str]]] = {}
-    for i, m in enumerate(heads):
-        body = sec[m.end():heads[i + 1].start() if i + 1 < len(heads) else len(sec)]
-        num, count = int(m.group(1)), int(m.group(3))
-        # a family without functions (F8, sets) says so in a "(none ...)" bullet
-        names = [] if count == 0 else CODE_RE.findall(body)
-        assert len(names) == count, f"F{num}: the fact sheet lists {len(names)} names, says {count}"
-        out[num] = (m.group(2), names)
-    return out
+    """F-number -> (title, names), from the names file."""
+    import json
+
+    data = json.loads(NAMES.read_text())
+    return {int(k): (v["title"], v["names"]) for k, v in data.items()}
 
 
 def doc_rows() -> dict[int, list[list[str]]]:
