@@ -25,6 +25,7 @@ from moredis.module.call import CallMixin
 from moredis.module.commandinfo import PositionsMixin
 from moredis.module.ctx_keys import KeysCtxMixin
 from moredis.module.ctx_more import MoreMixin
+from moredis.module.key import Key
 from moredis.module.reply import ReplyMixin
 from moredis.version import REDIS_VERSION_NUM
 
@@ -83,10 +84,11 @@ class Ctx(ReplyMixin, CallMixin, MoreMixin, PositionsMixin, KeysCtxMixin, AclMix
 
     # --- lifecycle -------------------------------------------------------------------
     def _close_keys(self) -> None:
-        if self.keys:
-            for k in list(self.keys):
+        keys = self.keys
+        self.keys = None  # closing below must not edit the list being walked
+        if keys:
+            for k in reversed(keys):
                 k.close()
-            self.keys = None
 
     def _finish(self) -> None:
         """End of the call: close keys, close postponed replies left open."""
@@ -213,8 +215,6 @@ class Ctx(ReplyMixin, CallMixin, MoreMixin, PositionsMixin, KeysCtxMixin, AclMix
     # --- keys (F4) -------------------------------------------------------------------
     def open_key(self, name: bytes, mode: int = K.READ) -> Any:
         """RedisModule_OpenKey: a Key, or None when opened READ-only and missing."""
-        from moredis.module.key import Key
-
         return Key.open(self, name, mode)
 
     @staticmethod
@@ -386,9 +386,9 @@ class Ctx(ReplyMixin, CallMixin, MoreMixin, PositionsMixin, KeysCtxMixin, AclMix
         self.log(level, fmt, *args)
 
     def latency_add_sample(self, event: str, latency_ms: int) -> None:
-        from moredis.server.latency import add_latency_sample
+        from moredis.server.latency import add_sample_if_needed
 
-        add_latency_sample(self.srv, event, latency_ms)
+        add_sample_if_needed(self.srv, event, latency_ms)
 
     # --- pub/sub (F18) ------------------------------------------------------------------
     def publish_message(self, channel: bytes, message: bytes) -> int:

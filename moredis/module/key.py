@@ -15,6 +15,7 @@ from typing import Any
 from moredis.engine import objects as O
 from moredis.engine.keyspace import LOOKUP_NOEXPIRE, LOOKUP_NONOTIFY, LOOKUP_NOSTATS, LOOKUP_NOTOUCH, LOOKUP_WRITE
 from moredis.module import constants as K
+from moredis.module.datatype import ModuleValue
 
 _KEYTYPE = {O.OBJ_STRING: K.KEYTYPE_STRING, O.OBJ_LIST: K.KEYTYPE_LIST, O.OBJ_HASH: K.KEYTYPE_HASH,
             O.OBJ_SET: K.KEYTYPE_SET, O.OBJ_ZSET: K.KEYTYPE_ZSET, O.OBJ_MODULE: K.KEYTYPE_MODULE,
@@ -27,7 +28,14 @@ except ImportError:  # pragma: no cover - the typed mixins are optional during d
         __slots__ = ()
 
 
+_FLAGS_CACHE: dict[int, int] = {}
+
+
 def _lookup_flags(mode: int) -> int:
+    """The keyspace LOOKUP_* flags for an OpenKey mode (cached: modes are few)."""
+    f = _FLAGS_CACHE.get(mode)
+    if f is not None:
+        return f
     f = 0
     if mode & (K.OPEN_KEY_NOTOUCH | K.OPEN_KEY_NOEFFECTS):
         f |= LOOKUP_NOTOUCH
@@ -37,6 +45,7 @@ def _lookup_flags(mode: int) -> int:
         f |= LOOKUP_NOSTATS
     if mode & (K.OPEN_KEY_NOEXPIRE | K.OPEN_KEY_NOEFFECTS):
         f |= LOOKUP_NOEXPIRE
+    _FLAGS_CACHE[mode] = f
     return f
 
 
@@ -107,11 +116,14 @@ class Key(TypedKeyMixin):
                 self.db.srv.signal_key_ready(self.db, self.name)
         self.iter = self.sit = self.zrange = self.zcurrent = None
         keys = self.ctx.keys
-        if keys is not None:
-            try:
-                keys.remove(self)
-            except ValueError:
-                pass
+        if keys:
+            if keys[-1] is self:  # the usual case: the last key opened is closed first
+                keys.pop()
+            else:
+                try:
+                    keys.remove(self)
+                except ValueError:
+                    pass
 
     # --- generic (F4) ------------------------------------------------------------------
     def type(self) -> int:
@@ -271,8 +283,6 @@ class Key(TypedKeyMixin):
     # --- module types (F26) -------------------------------------------------------------------
     def module_type_set_value(self, mt: Any, value: Any) -> int:
         """RedisModule_ModuleTypeSetValue: the key now holds `value` of type `mt`."""
-        from moredis.module.datatype import ModuleValue
-
         if not self._writable() or self.iter is not None:
             return K.ERR
         if self.value is not None:
@@ -283,22 +293,16 @@ class Key(TypedKeyMixin):
         return K.OK
 
     def module_type_get_type(self) -> Any:
-        from moredis.module.datatype import ModuleValue
-
         v = self.value
         return v.mtype if type(v) is ModuleValue else None
 
     def module_type_get_value(self) -> Any:
-        from moredis.module.datatype import ModuleValue
-
         v = self.value
         return v.value if type(v) is ModuleValue else None
 
     def module_type_replace_value(self, mt: Any, new_value: Any) -> Any:
         """RedisModule_ModuleTypeReplaceValue: swap the value in place (TTL kept); the old
         value is returned (None and nothing done when the key does not hold `mt`)."""
-        from moredis.module.datatype import ModuleValue
-
         v = self.value
         if not self._writable() or type(v) is not ModuleValue or v.mtype is not mt:
             return None

@@ -60,7 +60,7 @@ class ReplyMixin:
         return K.OK
 
     def reply_with_long_long(self, n: int) -> int:
-        self._w().integer(int(n))
+        self.client.w.integer(n if type(n) is int else int(n))  # type: ignore[attr-defined]
         return K.OK
 
     def reply_with_error(self, err: str) -> int:

@@ -325,7 +325,7 @@ class ModuleManager:
                 fn(ctx, argv)
             finally:
                 ctx._finish()
-                if srv.current_client is c and srv.prop_override is None:
+                if srv.propagators and srv.current_client is c and srv.prop_override is None:
                     srv.prop_override = []  # a module command replicates only what it asks to
                     srv.tail_pending = True
 
