@@ -169,6 +169,7 @@ def rss_kb(pid: int) -> int:
 
 
 _RPS = re.compile(r"^([A-Za-z0-9_ ():]+): ([0-9.]+) requests per second", re.M)
+_ANY_RPS = re.compile(r": ([0-9.]+) requests per second$", re.M)
 
 
 def redis_benchmark(port: int, tests: list[str], n: int, pipeline: int, clients: int) -> dict[str, float]:
@@ -184,8 +185,8 @@ def redis_benchmark(port: int, tests: list[str], n: int, pipeline: int, clients:
 def custom_benchmark(port: int, name: str, args: list[str], n: int, pipeline: int, clients: int) -> float:
     cmd = ["redis-benchmark", "-p", str(port), "-q", "-c", str(clients), "-n", str(n), "-P", str(pipeline), *args]
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=1800).stdout.replace("\r", "\n")
-    found = _RPS.findall(out)
-    return float(found[-1][1]) if found else 0.0
+    found = _ANY_RPS.findall(out)  # the command name may hold dots (BF.ADD, JSON.SET)
+    return float(found[-1]) if found else 0.0
 
 
 def flush(port: int) -> None:
@@ -251,9 +252,6 @@ def memory(md: Moredis, ref: Reference, keys: int) -> None:
     for name, (rss, before, dt, size) in out.items():
         print(f"{name:<10} RSS {rss / 1024:8.1f} MB (was {before / 1024:.1f} MB), {size} keys, populate {dt:.2f}s")
     print(f"RSS ratio moredis/redis: {a / b:.2f}")
-
-
-_ANY_RPS = re.compile(r": ([0-9.]+) requests per second")
 
 
 def module_benchmark(port: int, args: list[str], n: int, pipeline: int, clients: int) -> float:

@@ -82,6 +82,10 @@ def exec_command(c: Any, argv: list[bytes]) -> None:
     c.deny_blocking = True
     try:
         for cmd, qargv in queued:
+            err = srv.acl.exec_recheck(c, cmd, qargv) if c.user is not None and not c.user.unrestricted else None
+            if err is not None:  # the rules changed since the command was queued
+                c.w.error(err)
+                continue
             srv.call(c, cmd, qargv)
     finally:
         c.deny_blocking = prev_deny

@@ -293,6 +293,9 @@ class ModuleManager:
                 self.srv.log.warning(f"Module {name} OnUnload failed.  Unload canceled.")
                 raise RedisError("ERR Error unloading module: operation not possible.")
         self._rollback(m)
+        from moredis.module.acl import module_unloaded
+
+        module_unloaded(self.srv, m)  # its auth callbacks go, clients it authenticated are closed
         for o in self.modules.values():
             o.using.discard(m.name)
         del self.modules[name]
