@@ -26,6 +26,8 @@ RAW_KEEP = 1 << 20  # keep up to this many unparsed bytes for exact error recove
 
 class Connection(asyncio.Protocol):
     __slots__ = (
+        "check_argv",
+        "check_chunks",
         "client",
         "closed",
         "count",
@@ -55,6 +57,8 @@ class Connection(asyncio.Protocol):
         self.unix = unix
         self.paused_reading = False
         self.last_chunk = b""
+        self.check_argv: list[bytes] | None = None  # last request of a probable boundary (see _note_boundary)
+        self.check_chunks: list[bytes] = []
 
     # --- lifecycle -------------------------------------------------------------------
     def connection_made(self, transport: Any) -> None:
@@ -164,7 +168,8 @@ class Connection(asyncio.Protocol):
         c.last_interaction = srv.unixtime
         if self.parser is not None:
             self.parser.feed(data)
-        elif not self.mid and (data[0] != 42 or not c.authenticated):
+        elif not self.mid and (data[0] != 42 or not c.authenticated) and not (
+                self.check_argv is not None and data[0] != 42 and self._continues_request()):
             self.parser = self._new_parser()
             self.parser.feed(data)
         else:
@@ -236,24 +241,32 @@ class Connection(asyncio.Protocol):
             self._recover()
 
     def _note_boundary(self, last: list[bytes] | None) -> None:
-        """Decide whether hiredis stopped exactly between requests.
+        """Decide whether hiredis stopped between requests.
 
         hiredis does not say whether it holds half a request (it may have consumed the
-        bytes of a partial array), so: it is between requests when it has no unread
-        bytes and the bytes received end with the encoding of the last request."""
-        if self.reader.has_data():
-            self.mid = True
-        elif last is None:
-            self.mid = self.raw_len > 0
-        else:
-            self.mid = not _ends_with_request(self.raw or [self.last_chunk], last)
-        if not self.mid:
-            self.count = 0
-            self.raw_len = 0
-            if self.raw is None:
-                self.raw = []
-            else:
-                self.raw.clear()
+        bytes of a partial array). It surely does when bytes are left unread or no
+        request completed. Otherwise it almost surely stopped between requests; the
+        exact check (do the bytes end with the last request's encoding?) only matters
+        if the next read does not start with '*', so it is left to that read."""
+        if self.reader.has_data() or last is None:
+            self.mid = self.raw_len > 0 or self.reader.has_data()
+            self.check_argv = None
+            return
+        self.mid = False
+        self.check_argv = last
+        self.check_chunks = self.raw if self.raw else [self.last_chunk]
+        self.count = 0
+        self.raw_len = 0
+        self.raw = []
+
+    def _continues_request(self) -> bool:
+        """Called for a read not starting with '*' after a probable boundary: True when
+        the previous read in fact stopped inside a request (this read continues it)."""
+        last = self.check_argv
+        self.check_argv = None
+        if last is None:
+            return False
+        return not _ends_with_request(self.check_chunks, last)
 
     def _recover(self) -> None:
         """Hand the unparsed bytes to the exact parser, skipping requests already run."""
