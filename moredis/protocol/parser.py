@@ -28,6 +28,8 @@ def _canonical_int(b: bytes) -> int | None:
 
 def split_args(line: bytes) -> list[bytes] | None:
     """sds.c sdssplitargs: shell-like splitting with quotes; None on unbalanced quotes."""
+    if b'"' not in line and b"'" not in line and b"\0" not in line:
+        return line.split()  # no quoting: bytes.split() splits on the same isspace() set
     out: list[bytes] = []
     n = len(line)
     i = 0

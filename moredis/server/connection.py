@@ -38,6 +38,7 @@ class Connection(asyncio.Protocol):
         "raw",
         "raw_len",
         "reader",
+        "spare_parser",
         "srv",
         "transport",
         "unix",
@@ -49,6 +50,7 @@ class Connection(asyncio.Protocol):
         self.client: Any = None
         self.reader = hiredis.Reader()
         self.parser: RequestParser | None = None
+        self.spare_parser: RequestParser | None = None
         self.raw: list[bytes] | None = []
         self.raw_len = 0
         self.count = 0  # requests dispatched since the last boundary
@@ -187,7 +189,11 @@ class Connection(asyncio.Protocol):
         self._drain()
 
     def _new_parser(self) -> RequestParser:
-        p = RequestParser(self.srv.proto_max_bulk_len if not self.client.is_master else 1 << 62)
+        p = self.spare_parser  # reused: inline clients switch parsers on every read
+        if p is None or not p.idle():
+            p = RequestParser(self.srv.proto_max_bulk_len)
+            self.spare_parser = p
+        p.max_bulk = self.srv.proto_max_bulk_len if not self.client.is_master else 1 << 62
         p.auth_required = not self.client.authenticated
         return p
 
