@@ -21,6 +21,7 @@ BIG = 1 << 14  # above this a bulk payload is queued as its own piece instead of
 _INT_CACHE = [b":%d\r\n" % i for i in range(1024)]
 _ARR_CACHE = [b"*%d\r\n" % i for i in range(256)]
 _BULK_HDR = [b"$%d\r\n" % i for i in range(256)]
+_LEN_HDR = [b"$%d" % i for i in range(4096)]  # bulk headers without CRLF, for joins
 
 
 class Writer:
@@ -137,26 +138,29 @@ class Writer:
 
     # --- convenience -------------------------------------------------------------------
     def bulk_array(self, items) -> None:
-        """An array of bulk strings (bytes, no None), short ones encoded as one piece:
-        LRANGE-style replies cost one append instead of one call per element."""
+        """An array of bulk strings (bytes, no None), encoded with C-level joins: one
+        piece for the whole reply instead of a call per element (LRANGE, ZRANGE ...)."""
         n = len(items)
         out = self.out
         out.append(_ARR_CACHE[n] if n < 256 else b"*%d\r\n" % n)
-        if n:
-            h = _BULK_HDR
-            parts: list[bytes] = []
-            ap = parts.append
-            try:
-                for v in items:
-                    ap(h[len(v)])
-                    ap(v)
-                    ap(CRLF)
-            except IndexError:  # an element of 256 bytes or more: one piece each
-                bulk = self.bulk
-                for v in items:
-                    bulk(v)
+        if not n:
+            return
+        try:
+            lens = list(map(len, items))
+            first = lens[0]
+            if lens.count(first) == n:  # all of one length: one header repeated
+                hdr = _LEN_HDR[first] + CRLF
+                out.append(hdr + (CRLF + hdr).join(items) + CRLF)
                 return
-            out.append(b"".join(parts))
+            parts: list = [None] * (2 * n)
+            parts[0::2] = map(_LEN_HDR.__getitem__, lens)
+            parts[1::2] = items
+            out.append(CRLF.join(parts))
+            out.append(CRLF)
+        except (IndexError, TypeError):  # long elements (or non-bytes): one piece each
+            bulk = self.bulk
+            for v in items:
+                bulk(v)
 
     def bulks(self, items) -> None:
         """An array of bulk strings (None items become nulls)."""
