@@ -141,13 +141,19 @@ def test_repeated_kill9_cycles_with_rewrites(tmp_path, procs, policy):
 
 
 def _child_pids(p: Proc) -> list[int]:
-    return [int(x) for x in re.findall(r"rewriting started by pid (\d+)|saving started by pid (\d+)", p.log_text())
-            for x in x if x]
+    """The fork children this server process started (the log is shared by the restarts of
+    a test: only the lines of this pid count, so no stale pid is ever signalled)."""
+    me = str(p.proc.pid)
+    pat = re.compile(r"^(\d+):M .*(?:rewriting|saving) started by pid (\d+)$")
+    return [int(m.group(2)) for m in map(pat.match, p.log_text().splitlines()) if m and m.group(1) == me]
 
 
 def _kill_children(p: Proc) -> None:
     for pid in _child_pids(p):
-        try:
+        try:  # a fork child has the server's command line, --dir included: never another process
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                if str(p.dir).encode() not in f.read():
+                    continue
             os.kill(pid, signal.SIGKILL)
         except OSError:
             pass
