@@ -191,7 +191,6 @@ class AofManager:
         self.last_bgrewrite_status = "ok"
         self.next_delay_minutes = 0
         self.next_rewrite_time = 0
-        self.load_error_cmd = ""
         self.plist: list = srv.propagators  # the server's own list (EXEC and scripts swap theirs in)
         self.feed = self._make_feed()
         srv.cron_hooks.append(self.cron)
