@@ -51,7 +51,15 @@ import hiredis
 from moredis.errors import RedisError
 from moredis.module import constants as K
 from moredis.persistence import aofrw
-from moredis.persistence.aofload import AOF_FAILED, AOF_NOT_EXIST, AOF_OPEN_ERR, AofLoader
+from moredis.persistence.aofload import (
+    AOF_EMPTY,
+    AOF_FAILED,
+    AOF_NOT_EXIST,
+    AOF_OK,
+    AOF_OPEN_ERR,
+    AOF_TRUNCATED,
+    AofLoader,
+)
 from moredis.persistence.manifest import (
     Manifest,
     ManifestError,
@@ -1050,6 +1058,38 @@ class AofManager:
         """loadAppendOnlyFiles: the base then each incr file, as the manifest lists them."""
         self._upgrade_if_needed()
         return AofLoader(self).load_all()
+
+    def debug_loadaof(self) -> bool:
+        """DEBUG LOADAOF's work (the DEBUG command owns the reply): write what is buffered,
+        empty the dataset, read the manifest again and replay the AOF with the feed
+        detached (Redis turns the AOF off while loading). False when the load failed:
+        Redis exits then."""
+        from moredis.commands.server import flush_db
+        from moredis.server.admin import StartupError
+
+        srv = self.srv
+        if self.state == ON:
+            self.write_buffer(force=True)
+        for db in srv.dbs:
+            flush_db(srv, db)
+        try:
+            self.load_manifest_from_disk()
+        except StartupError:
+            return False
+        self.del_history_files()
+        attached = self.feed in self.plist
+        if attached:
+            self.plist.remove(self.feed)
+        try:
+            ret = self.load_files()
+        finally:
+            if attached:
+                self.plist.append(self.feed)
+        if ret not in (AOF_OK, AOF_EMPTY, AOF_NOT_EXIST, AOF_TRUNCATED):
+            return False
+        srv.dirty = 0
+        srv.log.notice("Append Only File loaded by DEBUG LOADAOF")
+        return True
 
     # --- shutdown ------------------------------------------------------------------------------
     def shutdown(self, force: bool = False) -> bool:

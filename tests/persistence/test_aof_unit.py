@@ -491,3 +491,20 @@ def test_config_set_appendonly_no_then_yes_waits_for_the_rewrite(tmp_path):
     assert [a for a, _ in iter_commands((d / "appendonly.aof.2.incr.aof").read_bytes())] == [
         [b"SELECT", b"0"], [b"SET", b"b", b"2"]]
     srv.aof.close()
+
+
+def test_debug_loadaof_entry_point_replays_the_files(tmp_path):
+    srv = _loaded(tmp_path)
+    c = srv.internal_client(2)
+    _run(srv, c, "SET", "a", "1")
+    _run(srv, c, "RPUSH", "l", "x")
+    srv.dbs[0].data[b"ghost"] = b"not in the AOF"
+    size = os.path.getsize(tmp_path / "appendonlydir" / "appendonly.aof.1.incr.aof")
+    assert srv.aof.debug_loadaof()
+    assert sorted(srv.dbs[0].data) == [b"a", b"l"]
+    assert srv.dirty == 0
+    assert os.path.getsize(tmp_path / "appendonlydir" / "appendonly.aof.1.incr.aof") > size  # the buffer went first
+    n = os.path.getsize(tmp_path / "appendonlydir" / "appendonly.aof.1.incr.aof")
+    srv.aof.write_buffer()
+    assert os.path.getsize(tmp_path / "appendonlydir" / "appendonly.aof.1.incr.aof") == n  # the replay wrote nothing
+    srv.aof.close()
