@@ -83,9 +83,12 @@ def test_unkillable_after_write_and_function_kill(busy_srv):
     t.join(10)
     assert box["error"].startswith("Script killed by user with FUNCTION KILL...")
     # a script that wrote cannot be killed; it ends on its own here
+    # runs 1.5 s of wall-clock time whatever the second boundaries (then well past the
+    # 100 ms busy threshold however loaded the machine is)
     t, box = _start(busy_srv.port, "EVAL",
-                    "redis.call('set', 'x', 1) local t = redis.call('time') "
-                    "while tonumber(redis.call('time')[1]) - tonumber(t[1]) < 1 do end return 'done'", 0)
+                    "redis.call('set', 'x', 1) local function now() local t = redis.call('time') "
+                    "return tonumber(t[1]) * 1000000 + tonumber(t[2]) end local s = now() "
+                    "while now() - s < 1500000 do end return 'done'", 0)
     _wait_busy(c)
     with pytest.raises(redis.ResponseError, match="UNKILLABLE Sorry the script already executed write"):
         c.execute_command("SCRIPT", "KILL")
