@@ -39,14 +39,19 @@ _FILES_DIR: str | None = None
 
 
 def _files_dir() -> str:
-    """A private directory for the harness servers' files (SAVE, FLUSHALL with the
-    default save points write dump.rdb): never the working directory."""
+    """A private directory for each harness server's files (SAVE, FLUSHALL with the
+    default save points, DEBUG RELOAD write dump.rdb): never the working directory, and
+    never another harness's (a leftover dump.rdb would leak keys into it)."""
     global _FILES_DIR
+    import tempfile
+
     if _FILES_DIR is None:
-        import tempfile
+        import atexit
+        import shutil
 
         _FILES_DIR = tempfile.mkdtemp(prefix="moredis-harness-")
-    return _FILES_DIR
+        atexit.register(shutil.rmtree, _FILES_DIR, True)
+    return tempfile.mkdtemp(dir=_FILES_DIR)
 
 
 class Harness:

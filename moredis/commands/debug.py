@@ -785,9 +785,8 @@ def _load_snapshot(srv: Any, snap: list, merge: bool) -> bool:
 
 
 def _reload(c: Any, argv: list[bytes]) -> None:
-    """RELOAD [MERGE] [NOFLUSH] [NOSAVE]."""
-    from moredis.commands.server import flush_db
-
+    """RELOAD [MERGE] [NOFLUSH] [NOSAVE]: a real round trip through the RDB file
+    (dir/dbfilename), as Redis does it."""
     srv = c.srv
     merge = False
     save = flush = True
@@ -801,24 +800,18 @@ def _reload(c: Any, argv: list[bytes]) -> None:
             save = False
         else:
             raise RedisError("ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.")
-    if save:
-        try:
-            snap = _snapshot(srv)
-        except Exception as e:  # a value that cannot be saved: rdbSave fails
-            srv.log.warning(f"Error saving DB for DEBUG RELOAD: {e!r}")
-            raise RedisError("ERR") from None
-        _SNAPSHOTS[srv] = snap
-        srv.dirty = 0
-        srv.lastsave = int(time.time())
-        srv.lastbgsave_status = "ok"
-        srv.rewrite_propagation([])  # a reload is not a write to replicate
-    if flush:
-        for db in srv.dbs:
-            flush_db(srv, db)
-    snap = _SNAPSHOTS.get(srv)
-    if snap is None or not _load_snapshot(srv, snap, merge):
-        raise RedisError("ERR Error trying to load the RDB dump, check server logs.")
-    srv.log.notice("DB reloaded by DEBUG RELOAD")
+    srv.rdb.debug_reload(merge=merge, flush=flush, save=save)
+    srv.rewrite_propagation([])  # a reload is not a write to replicate
+    _ok(c)
+
+
+def _loadaof(c: Any, argv: list[bytes]) -> None:
+    """LOADAOF: flush the AOF buffer, empty the dataset and replay the AOF files."""
+    srv = c.srv
+    if srv.aof is None or not srv.aof.debug_loadaof():  # with appendonly off there is no manifest
+        raise RedisError("ERR Error trying to load the AOF files, check server logs.")
+    srv.rewrite_propagation([])
+    srv.log.notice("Append Only File loaded by DEBUG LOADAOF")
     _ok(c)
 
 
@@ -835,6 +828,7 @@ _SUBS: dict[bytes, tuple[Any, Any]] = {
     b"leak": (lambda n: n == 3, _leak),
     b"error": (lambda n: n == 3, _error),
     b"reload": (lambda n: True, _reload),
+    b"loadaof": (lambda n: n == 2, _loadaof),
     b"object": (lambda n: n == 3, _object),
     b"sdslen": (lambda n: n == 3, _sdslen),
     b"listpack": (lambda n: n == 3, _listpack),

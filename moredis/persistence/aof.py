@@ -1070,8 +1070,13 @@ class AofManager:
         srv = self.srv
         if self.state == ON:
             self.write_buffer(force=True)
+        hooks = srv.module_hooks
+        if hooks is not None:
+            hooks.flushed(-1, start=True)
         for db in srv.dbs:
-            flush_db(srv, db)
+            flush_db(srv, db, events=False)
+        if hooks is not None:
+            hooks.flushed(-1)
         try:
             self.load_manifest_from_disk()
         except StartupError:

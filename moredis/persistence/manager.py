@@ -422,9 +422,14 @@ class RdbManager:
                 self.save()
             except (OSError, RdbError):
                 raise RedisError("ERR") from None
-        if flush:  # emptyData: the keys and the function libraries
+        if flush:  # emptyData: the keys and the function libraries, one FlushDB event pair
+            hooks = srv.module_hooks
+            if hooks is not None:
+                hooks.flushed(-1, start=True)
             for db in srv.dbs:
-                flush_db(srv, db)
+                flush_db(srv, db, events=False)
+            if hooks is not None:
+                hooks.flushed(-1)
             sc = getattr(srv, "scripting", None)
             if sc is not None:
                 sc.fn.flush()
