@@ -27,7 +27,22 @@ import orjson
 MAX_DEPTH = 128  # serde_json's recursion limit, as RedisJSON parses user input
 
 _loads = orjson.loads
-_dumps = orjson.dumps
+_orjson_dumps = orjson.dumps
+# serde_json prints 1e20 where newer orjson releases print 1e+20: drop the '+' of
+# exponents, outside strings only (a string is consumed whole by the first branch)
+_EXP_PLUS = re.compile(rb'"(?:[^"\\]|\\.)*"|e\+')
+
+
+def _fix_exp(m: Any) -> bytes:
+    s = m.group(0)
+    return s if s[0] == 34 else b"e"
+
+
+def _dumps(v: Any) -> bytes:
+    out = _orjson_dumps(v)
+    if b"e+" in out:
+        out = _EXP_PLUS.sub(_fix_exp, out)
+    return out
 _OrjsonError = orjson.JSONDecodeError
 
 
