@@ -231,10 +231,7 @@ def test_latency_events_recorded_by_call(h):
 
 
 def test_latency_with_debug_sleep(srv, r):
-    try:
-        r.execute_command("DEBUG", "SLEEP", "0")
-    except Exception as e:
-        pytest.skip(f"DEBUG SLEEP not available yet (commands/debug.py is another task): {e}")
+    r.execute_command("DEBUG", "SLEEP", "0")
     try:
         r.execute_command("LATENCY", "RESET")
         r.config_set("latency-monitor-threshold", 5)

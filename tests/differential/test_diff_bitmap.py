@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from string_helpers import configured, has, keyspace_events, make_wrongtype
+from string_helpers import configured, keyspace_events, make_wrongtype
 
 
 @pytest.fixture
@@ -288,8 +288,6 @@ def test_bitmap_notifications(events):
 
 
 def test_object_encoding_after_bit_writes(d):
-    if not has(d, "OBJECT"):
-        pytest.skip("moredis has no OBJECT yet")
     d.check("SET", "s", "123")
     d.check("OBJECT", "ENCODING", "s")
     d.check("SETBIT", "s", "1", "0")

@@ -7,8 +7,6 @@ its fuzzer crashes Redis 7.4 itself now and then)."""
 import re
 import time
 
-import pytest
-
 from moredis.engine.objects import DIGESTERS
 
 PROTOCOL_TYPES = ("string", "integer", "double", "bignum", "null", "array", "set", "map", "attrib",
@@ -73,8 +71,7 @@ def test_digest_other_types(srv, d):
         d.check("DEBUG", "DIGEST-VALUE", key)
         d.check("DEBUG", "DIGEST")
         done += 1
-    if not done:
-        pytest.skip("no other value type has registered a digest yet")
+    assert done
 
 
 def test_populate_naming(d, d3):

@@ -9,7 +9,6 @@ import re
 import time
 
 import hiredis
-import pytest
 from respclient import RawClient
 
 # configs whose value legitimately differs between the session moredis and the reference:
@@ -272,13 +271,7 @@ def test_slowlog_everything_logged(d, d3):
 
 # --- LATENCY ---------------------------------------------------------------------------------
 
-def _debug_sleep_available(x) -> bool:
-    return not isinstance(parse(x.mine.call("DEBUG", "SLEEP", "0")), hiredis.ReplyError)
-
-
 def test_latency_monitor_with_debug_sleep(d):
-    if not _debug_sleep_available(d):
-        pytest.skip("DEBUG SLEEP is not implemented yet in moredis (commands/debug.py, another task)")
     try:
         for c in (d.mine, d.theirs):
             c.call("LATENCY", "RESET")
