@@ -210,7 +210,8 @@ class Connection(asyncio.Protocol):
                 self._drain_fast(c, srv)
             if self.parser is not None and c.blocked is None and not c.closing and not self.closed:
                 self._drain_slow(c, srv)
-        self._write_out()
+        if c.out:
+            srv.queue_write(self)
         if srv.pending_flush:
             srv.flush_pending()
         if c.close_after_reply and not self.closed:
