@@ -169,7 +169,9 @@ def rss_kb(pid: int) -> int:
 
 
 _RPS = re.compile(r"^([A-Za-z0-9_ ():]+): ([0-9.]+) requests per second", re.M)
-_ANY_RPS = re.compile(r": ([0-9.]+) requests per second$", re.M)
+# the summary line: "<command>: 123.45 requests per second" (newer redis-benchmark adds
+# ", p50=... msec"); the progress lines say "rps=" and do not match
+_ANY_RPS = re.compile(r": ([0-9.]+) requests per second(?:,|$)", re.M)
 
 
 def redis_benchmark(port: int, tests: list[str], n: int, pipeline: int, clients: int) -> dict[str, float]:
