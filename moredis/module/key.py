@@ -50,8 +50,12 @@ def _lookup_flags(mode: int) -> int:
 
 
 class Key(TypedKeyMixin):
-    __slots__ = ("ctx", "db", "is_open", "iter", "mode", "name", "signal_ready", "sit", "value", "zcurrent",
-                 "zrange")
+    # No __slots__: iterator state defaults at class level keep opening a key cheap.
+    iter: Any = None
+    zrange: Any = None
+    zcurrent: Any = None
+    sit: Any = None
+    signal_ready = False  # a stream_add on an existing stream: signal readiness on close
 
     def __init__(self, ctx: Any, db: Any, name: bytes, mode: int, value: Any) -> None:
         self.ctx = ctx
@@ -60,11 +64,6 @@ class Key(TypedKeyMixin):
         self.mode = mode
         self.value = value
         self.is_open = True
-        self.iter: Any = None
-        self.zrange: Any = None
-        self.zcurrent: Any = None
-        self.sit: Any = None
-        self.signal_ready = False  # a stream_add on an existing stream: signal readiness on close
 
     @classmethod
     def open(cls, ctx: Any, name: bytes, mode: int) -> Key | None:
@@ -114,7 +113,8 @@ class Key(TypedKeyMixin):
             self.signal_ready = False
             if O.type_code(self.db.data.get(self.name, b"")) == O.OBJ_STREAM:
                 self.db.srv.signal_key_ready(self.db, self.name)
-        self.iter = self.sit = self.zrange = self.zcurrent = None
+        if self.iter is not None or self.sit is not None or self.zrange is not None or self.zcurrent is not None:
+            self.iter = self.sit = self.zrange = self.zcurrent = None
         keys = self.ctx.keys
         if keys:
             if keys[-1] is self:  # the usual case: the last key opened is closed first

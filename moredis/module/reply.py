@@ -43,6 +43,9 @@ class ReplyMixin:
 
     def _set_len(self, kind: str, n: int) -> None:
         stack = self._deferred  # type: ignore[attr-defined]
+        if stack and stack[-1][1] == kind and kind == "array":  # the usual case, kept short
+            self.client.w.set_array(stack.pop()[0], n)  # type: ignore[attr-defined]
+            return
         if not stack:
             raise RuntimeError(f"reply_set_{kind}_length without a postponed {kind}")
         for i in range(len(stack) - 1, -1, -1):

@@ -48,7 +48,7 @@ def create_string_from_stream_id(ms: int, seq: int) -> bytes:
 
 
 def string_to_long_long(s: bytes) -> int | None:
-    return string2ll(bytes(s))
+    return string2ll(s if type(s) is bytes else bytes(s))
 
 
 def string_to_ulong_long(s: bytes) -> int | None:

@@ -171,7 +171,10 @@ class Blocking:
 
     # --- readiness ------------------------------------------------------------------
     def signal(self, db: Any, key: bytes) -> None:
-        """signalKeyAsReady: remember the key; served after the current command."""
+        """signalKeyAsReady: remember the key; served after the current command.
+        Like Redis, a key nobody is blocked on is not remembered at all."""
+        if key not in db.blocking:
+            return
         t = (db.id, key)
         if t in self._ready_set:
             return

@@ -750,8 +750,7 @@ class RedisServer:
 
     # --- blocking ----------------------------------------------------------------------
     def signal_key_ready(self, db: Database, key: bytes) -> None:
-        self.blocking.signal(db, key)
-        self.tail_pending = True
+        self.blocking.signal(db, key)  # raises tail_pending when a client waits on the key
 
     def reexecute_blocked(self, c: Client, st: Any) -> None:
         """Serve a client whose key became ready by running its command again."""
