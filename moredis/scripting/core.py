@@ -262,8 +262,11 @@ class Scripting:
         """Run `fn` for client `c` and write its reply (luaCallFunction + around it)."""
         self.prepare(c, flags, ro)
         srv = self.srv
-        run = self._spare
-        self._spare = Run()
+        run = self._spare  # the last finished run, reused (a nested run makes its own)
+        if run is None:
+            run = Run()
+        else:
+            self._spare = None
         run.caller = c
         run.engine = engine
         run.funcname = funcname
