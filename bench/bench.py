@@ -19,10 +19,12 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import shutil
 import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -133,9 +135,10 @@ def wait_port(port: int, timeout: float = 30) -> None:
 class Moredis:
     def __init__(self, port: int, extra: tuple[str, ...] = ()) -> None:
         self.port = port
+        self.dir = tempfile.mkdtemp(prefix="moredis-bench-")  # no stray dump.rdb is loaded
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "moredis", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-             "--enable-debug-command", "yes", "--loglevel", "warning", *extra],
+             "--dir", self.dir, "--enable-debug-command", "yes", "--loglevel", "warning", *extra],
             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         wait_port(port)
         self.pid = self.proc.pid
@@ -146,6 +149,7 @@ class Moredis:
             self.proc.wait(10)
         except subprocess.TimeoutExpired:
             self.proc.kill()
+        shutil.rmtree(self.dir, ignore_errors=True)
 
 
 class Reference:

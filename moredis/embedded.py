@@ -5,11 +5,15 @@
 
 It listens on 127.0.0.1 on a free port unless told otherwise; keyword arguments are
 redis.conf directives with '_' for '-' (`Server(maxmemory="10mb", notify_keyspace_events="KEA")`).
+Without a `dir`, its files (SAVE, DEBUG RELOAD, AOF) go to a private temporary directory
+removed at stop, never into the caller's working directory.
 """
 
 from __future__ import annotations
 
 import asyncio
+import shutil
+import tempfile
 import threading
 from typing import Any
 
@@ -31,6 +35,7 @@ class Server:
         self._ready = threading.Event()
         self._error: BaseException | None = None
         self.port = 0
+        self._tmpdir: str | None = None
 
     @property
     def url(self) -> str:
@@ -38,11 +43,15 @@ class Server:
 
     def _startup(self) -> Startup:
         st = Startup()
+        st.config.chdir = False  # the caller's working directory is not ours to change
         items: list[tuple[str, list[str], int]] = [
             ("bind", [self.host], 0), ("port", [str(self._want_port)], 0),
             ("loglevel", [self._loglevel], 0), ("save", [""], 0),
             ("enable-debug-command", ["yes"], 0), ("enable-module-command", ["yes"], 0),
         ]
+        if "dir" not in self._directives:
+            self._tmpdir = tempfile.mkdtemp(prefix="moredis-embedded-")
+            items.append(("dir", [self._tmpdir], 0))
         for k, v in self._directives.items():
             name = k.replace("_", "-")
             if name == "loadmodule":
@@ -106,6 +115,9 @@ class Server:
                 pass
             self._thread.join(10)
         self._thread = None
+        if self._tmpdir is not None:
+            shutil.rmtree(self._tmpdir, ignore_errors=True)
+            self._tmpdir = None
 
     def call_in_loop(self, fn: Any, *args: Any) -> Any:
         """Run fn(*args) on the server's thread and return its result (test helper)."""

@@ -10,8 +10,10 @@ Neighbours: server/server.py (hooks), commands/server.py (CONFIG command), cli.p
 
 from __future__ import annotations
 
+import errno
 import os
 import re
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -295,6 +297,18 @@ def _chdir(path: str) -> None:
         os.chdir(path)
     except OSError as e:
         raise ConfigError(e.strerror or str(e)) from None
+
+
+def _check_dir(path: str) -> None:
+    """What chdir would refuse, with its strerror texts, without changing directory."""
+    try:
+        st = os.stat(path)
+    except OSError as e:
+        raise ConfigError(e.strerror or str(e)) from None
+    if not stat.S_ISDIR(st.st_mode):
+        raise ConfigError(os.strerror(errno.ENOTDIR))
+    if not os.access(path, os.X_OK):
+        raise ConfigError(os.strerror(errno.EACCES))
 
 
 _EVICT = ("volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl", "allkeys-lru",
@@ -584,9 +598,18 @@ class Config:
         for d in _defs():
             self.register(d)
         self.values["dir"] = os.getcwd()
-        self.defs["dir"].hooks.append(_chdir)
+        # Redis chdirs into `dir`; an embedded server (moredis.Server) shares its process
+        # with the caller, so it only checks the directory and builds paths from it
+        self.chdir = True
+        self.defs["dir"].hooks.append(self._dir_hook)
         self.protected_allowed = False
         self._save_from_file = False
+
+    def _dir_hook(self, path: str) -> None:
+        if self.chdir:
+            _chdir(path)
+        else:
+            _check_dir(path)
 
     def register(self, d: ConfigDef) -> None:
         self.defs[d.name] = d
@@ -860,7 +883,7 @@ def _option_lines(cfg: Config, d: ConfigDef) -> list[tuple[str, bool]] | None:
     if name == "latency-tracking-info-percentiles":
         return [(f"{name} {_fmt_percentiles(v)}" if v else f'{name} ""', True)]
     if name == "dir":
-        return [(f"dir {repr_string(os.getcwd())}", True)]
+        return [(f"dir {repr_string(os.getcwd() if cfg.chdir else os.path.abspath(v))}", True)]
     if name == "replicaof":
         return None if v is None else [(f"replicaof {v[0]} {v[1]}", True)]
     if name == "client-output-buffer-limit":

@@ -355,3 +355,39 @@ def test_dir_changes_directory_and_rolls_back(tmp_path):
             cfg.set_many([("dir", "")])
     finally:
         os.chdir(here)
+
+
+def test_embedded_dir_checks_without_changing_directory(tmp_path):
+    """An embedded server shares the caller's process: `dir` is checked with chdir's
+    error texts but the working directory stays the caller's."""
+    cfg = Config()
+    cfg.chdir = False
+    cfg.values["enable-protected-configs"] = "yes"
+    here = os.getcwd()
+    cfg.set_many([("dir", str(tmp_path))])
+    assert os.getcwd() == here and cfg.get_formatted("dir") == str(tmp_path)
+    (tmp_path / "f").write_text("")
+    with pytest.raises(Exception, match="Not a directory"):
+        cfg.set_many([("dir", str(tmp_path / "f"))])
+    with pytest.raises(Exception, match="No such file or directory"):
+        cfg.set_many([("dir", str(tmp_path / "missing"))])
+    assert cfg.get_formatted("dir") == str(tmp_path)
+
+
+def test_embedded_server_keeps_its_files_out_of_the_working_directory(tmp_path, monkeypatch):
+    import redis
+
+    import moredis
+
+    monkeypatch.chdir(tmp_path)
+    with moredis.Server() as srv:
+        r = redis.Redis(port=srv.port)
+        r.set("k", "v")
+        assert r.save()
+        files_dir = r.config_get("dir")["dir"]
+        assert os.path.exists(os.path.join(files_dir, "dump.rdb"))
+        assert r.execute_command("DEBUG", "RELOAD") == b"OK" and r.get("k") == b"v"
+        r.close()
+    assert os.getcwd() == str(tmp_path)
+    assert list(tmp_path.iterdir()) == []
+    assert not os.path.exists(files_dir)
