@@ -44,6 +44,10 @@ SUITES = {
 CUSTOM: dict[str, list[str]] = {}  # name -> command line for `redis-benchmark ... <cmd>`
 SETUP: dict[str, list[list[str]]] = {}  # name -> commands sent to each server before a CUSTOM test
 
+# redis-benchmark's own xadd test (7.2+: "XADD mystream * myfield <3 bytes>"), spelled out
+# because older redis-benchmark builds (Debian's 7.0) do not have it
+CUSTOM["xadd"] = ["XADD", "mystream", "*", "myfield", "xxx"]
+
 # issue 6: a small read-modify-write script, as EVALSHA and as a function (target >= 0.4)
 _RMW = "local v = tonumber(redis.call('GET', KEYS[1]) or '0') + 1 redis.call('SET', KEYS[1], v) return v"
 _RMW_SHA = __import__("hashlib").sha1(_RMW.encode()).hexdigest()
