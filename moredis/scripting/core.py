@@ -279,7 +279,8 @@ class Scripting:
         run.shutdown = False
         run.timedout = False
         run.repl = 3
-        run.props = []
+        if run.props:
+            run.props = []
         run.argv = argv
         run.oom = bool(srv.maxmemory) and srv.over_maxmemory()
         sc = engine.client
@@ -323,10 +324,11 @@ class Scripting:
             c.close_after_reply = True
             return
         engine.reply(c, res, funcname)
-        if run.props and props:
-            self._propagate(c, run.props)
-        srv.prop_override = []  # the script's own argv is never propagated
-        srv.tail_pending = True
+        if props:
+            if run.props:
+                self._propagate(c, run.props)
+            srv.prop_override = []  # the script's own argv is never propagated
+            srv.tail_pending = True
 
     def _capture(self, dbid: int, argvs: list[list[bytes]]) -> None:
         run = self.run
