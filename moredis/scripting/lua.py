@@ -65,12 +65,14 @@ def arg_bytes(a: Any) -> bytes | None:
             return b"%d" % a
         return fpconv_dtoa(float(a)).encode()
     if t is float:
-        if a != a:
+        if -HALF <= a <= HALF:  # false for nan and the infinities
+            i = int(a)
+            if i == a:
+                return b"%d" % i
+        elif a != a:
             return b"-nan" if math.copysign(1.0, a) < 0 else b"nan"
-        if a in (math.inf, -math.inf):
+        elif a == math.inf or a == -math.inf:
             return b"inf" if a > 0 else b"-inf"
-        if -HALF <= a <= HALF and a == int(a):
-            return b"%d" % int(a)
         return fpconv_dtoa(a).encode()
     return None
 
