@@ -16,6 +16,7 @@ from typing import Any
 
 from moredis import errors as E
 from moredis.commands.registry import command
+from moredis.commands.util import cstr, cstr_lower, parse_scan_options
 from moredis.engine import notify as N
 from moredis.engine.keyspace import LOOKUP_NONOTIFY, LOOKUP_NOTOUCH
 from moredis.engine.objects import adopted, copy_value, encoding, type_name
@@ -39,15 +40,8 @@ LFU_SELECTED = (
     "ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when "
     "switching between policies at runtime LRU and LFU data will take some time to adjust."
 )
-NOVALUES_NOT_HSCAN = "ERR NOVALUES option can only be used in HSCAN"
 SHARED_REFCOUNT = 2147483647  # OBJ_SHARED_REFCOUNT: the shared integers 0..9999
 SHARED_INTEGERS = 10000
-
-
-def _cstr(b: bytes) -> bytes:
-    """What C sees of an argument used as a string: the bytes up to the first NUL."""
-    i = b.find(b"\x00")
-    return b if i < 0 else b[:i]
 
 
 def _db_index(srv: Any, arg: bytes) -> Any:
@@ -151,28 +145,7 @@ def scan_command(c: Any, argv: list[bytes]) -> None:
     Elements filtered by MATCH and TYPE still count toward COUNT. A key found expired is
     expired now (expireIfNeeded), as Redis does for the keys it is about to return."""
     cursor = parse_cursor(argv[1])
-    count = 10
-    match = None
-    want = None
-    i, n = 2, len(argv)
-    while i < n:
-        opt = _cstr(argv[i]).lower()  # strcasecmp: up to a NUL
-        if opt == b"novalues":
-            raise RedisError(NOVALUES_NOT_HSCAN)
-        if n - i < 2:
-            raise RedisError(E.SYNTAX)
-        if opt == b"count":
-            count = parse_int(argv[i + 1])
-            if count < 1:
-                raise RedisError(E.SYNTAX)
-        elif opt == b"match":
-            pat = argv[i + 1]
-            match = None if pat == b"*" else compile_glob(pat)
-        elif opt == b"type":
-            want = _cstr(argv[i + 1]).decode("latin-1").lower()
-        else:
-            raise RedisError(E.SYNTAX)
-        i += 2
+    count, match, want, _ = parse_scan_options(argv, 2, keyspace=True)
     db = c.db
     data = db.data
     expires = db.expires
@@ -331,7 +304,7 @@ def copy_command(c: Any, argv: list[bytes]) -> None:
     replace = False
     i, n = 3, len(argv)
     while i < n:
-        opt = _cstr(argv[i]).lower()  # strcasecmp: up to a NUL
+        opt = cstr_lower(argv[i])
         if opt == b"replace":
             replace = True
         elif opt == b"db" and n - i >= 2:
@@ -380,9 +353,9 @@ def _expire_flags(argv: list[bytes]) -> int:
     """parseExtendedExpireArgumentsOrReply."""
     flags = 0
     for opt in argv[3:]:
-        f = _EXPIRE_OPTS.get(_cstr(opt).lower())  # strcasecmp: up to a NUL
+        f = _EXPIRE_OPTS.get(cstr_lower(opt))
         if f is None:
-            raise RedisError("ERR Unsupported option " + _cstr(opt).decode("utf-8", "surrogateescape"))
+            raise RedisError("ERR Unsupported option " + cstr(opt).decode("utf-8", "surrogateescape"))
         flags |= f
     if flags & EXPIRE_NX and flags & (EXPIRE_XX | EXPIRE_GT | EXPIRE_LT):
         raise RedisError(EXPIRE_NX_CONFLICT)

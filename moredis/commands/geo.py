@@ -20,6 +20,7 @@ from typing import Any
 from moredis import errors as E
 from moredis.commands.registry import command, getkeys
 from moredis.commands.sorted_set import parse_score, zadd_command
+from moredis.commands.util import cstr_lower
 from moredis.engine import geohash as G
 from moredis.engine import notify as N
 from moredis.engine.types.zset import ZSet, from_sorted
@@ -43,12 +44,6 @@ SORT_NONE, SORT_ASC, SORT_DESC = 0, 1, 2
 
 
 # --- argument helpers ----------------------------------------------------------------------
-def _cstr_lower(b: bytes) -> bytes:
-    """An argument as strcasecmp compares it: up to the first NUL, lowercased."""
-    i = b.find(0)
-    return (b if i < 0 else b[:i]).lower()
-
-
 def _double(b: bytes, err: str = E.NOT_FLOAT) -> float:
     """getDoubleFromObjectOrReply (string2d: no spaces, NaN or out-of-range values)."""
     try:
@@ -68,7 +63,7 @@ def _lonlat(lon_b: bytes, lat_b: bytes) -> tuple[float, float]:
 
 def _unit(b: bytes) -> float:
     """extractUnitOrReply: metres per unit (m, km, ft, mi; any case)."""
-    f = _UNITS.get(_cstr_lower(b))
+    f = _UNITS.get(cstr_lower(b))
     if f is None:
         raise RedisError(UNIT_ERROR)
     return f
@@ -118,7 +113,7 @@ def geoadd_command(c: Any, argv: list[bytes]) -> None:
     i = 2
     nx = xx = False
     while i < n:
-        opt = _cstr_lower(argv[i])
+        opt = cstr_lower(argv[i])
         if opt == b"nx":
             nx = True
         elif opt == b"xx":
@@ -297,7 +292,7 @@ def georadius_generic(c: Any, argv: list[bytes], src_index: int, flags: int) -> 
     i = 0
     while i < remaining:
         raw = argv[base + i]
-        arg = _cstr_lower(raw)
+        arg = cstr_lower(raw)
         if arg == b"withdist":
             withdist = True
         elif arg == b"withhash":
@@ -467,7 +462,7 @@ def _georadius_keys(argv: list[bytes]) -> list[int]:
     i = 5
     n = len(argv)
     while i < n:
-        a = _cstr_lower(argv[i])
+        a = cstr_lower(argv[i])
         if a in (b"store", b"storedist") and i + 1 < n:
             stored = i + 1
             i += 1

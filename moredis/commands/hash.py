@@ -20,6 +20,7 @@ from typing import Any
 from moredis import errors as E
 from moredis.commands.registry import command
 from moredis.commands.string import string2ld
+from moredis.commands.util import cstr_lower, parse_scan_options
 from moredis.engine import notify as N
 from moredis.engine.scan import parse_cursor, scanner_for
 from moredis.engine.types.hash import (
@@ -33,7 +34,6 @@ from moredis.engine.types.hash import (
 )
 from moredis.errors import WRONGTYPE, RedisError
 from moredis.numbers import LLONG_MAX, LLONG_MIN, ld2string_human, ld_add, ld_is_finite, parse_int, string2ll
-from moredis.util.glob import compile_glob
 
 HASH_NOT_INTEGER = "ERR hash value is not an integer"
 HASH_NOT_FLOAT = "ERR hash value is not a float"
@@ -50,12 +50,6 @@ WITHVALUES_RANGE = "ERR value is out of range"
 NO_FIELD, NO_CONDITION, OK, DELETED = -2, 0, 1, 2
 COND_NX, COND_XX, COND_GT, COND_LT = 1, 2, 3, 4
 _CONDS = {b"nx": COND_NX, b"xx": COND_XX, b"gt": COND_GT, b"lt": COND_LT}
-
-
-def _copt(b: bytes) -> bytes:
-    """An option as strcasecmp sees it: up to the first NUL, lowercased."""
-    i = b.find(b"\x00")
-    return (b if i < 0 else b[:i]).lower()
 
 
 # --- lookups --------------------------------------------------------------------------------
@@ -485,7 +479,7 @@ def hrandfield_command(c: Any, argv: list[bytes]) -> None:
         if count == LLONG_MIN:
             raise RedisError(COUNT_RANGE)
         withvalues = False
-        if n > 4 or (n == 4 and _copt(argv[3]) != b"withvalues"):
+        if n > 4 or (n == 4 and cstr_lower(argv[3]) != b"withvalues"):
             raise RedisError(E.SYNTAX)
         if n == 4:
             withvalues = True
@@ -557,28 +551,7 @@ def hscan_command(c: Any, argv: list[bytes]) -> None:
         w.bulk(b"0")
         w.array(0)
         return
-    count = 10
-    match = None
-    novalues = False
-    j = 3
-    n = len(argv)
-    while j < n:
-        opt = _copt(argv[j])
-        left = n - j
-        if opt == b"count" and left >= 2:
-            count = parse_int(argv[j + 1])
-            if count < 1:
-                raise RedisError(E.SYNTAX)
-            j += 2
-        elif opt == b"match" and left >= 2:
-            pat = argv[j + 1]
-            match = None if pat == b"*" else compile_glob(pat)
-            j += 2
-        elif opt == b"novalues":
-            novalues = True
-            j += 1
-        else:
-            raise RedisError(E.SYNTAX)
+    count, match, _, novalues = parse_scan_options(argv, 3, hash_novalues=True)
     t = h.ttl
     now = c.srv.mstime()
     if h.enc != HASHTABLE:
@@ -613,7 +586,7 @@ def hscan_command(c: Any, argv: list[bytes]) -> None:
 # --- field expiration: HEXPIRE family, HTTL family, HPERSIST --------------------------------
 def _fields(argv: list[bytes], at: int, numerr: str) -> list[bytes]:
     """FIELDS numfields field [field ...] starting with FIELDS at argv[at - 1]."""
-    if _copt(argv[at - 1]) != b"fields":
+    if cstr_lower(argv[at - 1]) != b"fields":
         raise RedisError(FIELDS_MISSING)
     n = parse_int(argv[at], numerr)
     if n < 1:
@@ -643,7 +616,7 @@ def hexpire_generic(c: Any, argv: list[bytes], seconds: bool, absolute: bool) ->
     if expire > EXPIRE_TIME_MAX - base:
         raise RedisError(E.INVALID_EXPIRE.format(name))
     expire += base
-    cond = _CONDS.get(_copt(argv[3]), 0)
+    cond = _CONDS.get(cstr_lower(argv[3]), 0)
     fields = _fields(argv, 5 if cond else 4, NUMFIELDS_EXPIRE)
     w = c.w
     w.array(len(fields))

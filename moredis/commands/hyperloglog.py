@@ -14,7 +14,8 @@ from typing import Any
 
 from moredis import errors as E
 from moredis.commands.registry import command
-from moredis.commands.string import cstr, unshare_string
+from moredis.commands.string import unshare_string
+from moredis.commands.util import cstr
 from moredis.engine import hll
 from moredis.engine import notify as N
 from moredis.errors import RedisError

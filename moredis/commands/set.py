@@ -15,6 +15,7 @@ from typing import Any
 
 from moredis import errors as E
 from moredis.commands.registry import command, getkeys
+from moredis.commands.util import cstr_lower, parse_scan_options
 from moredis.engine import notify as N
 from moredis.engine.scan import parse_cursor, scanner_for
 from moredis.engine.types.set import HASHTABLE, INTSET, LISTPACK, Set, new_set
@@ -506,7 +507,7 @@ def sintercard_command(c: Any, argv: list[bytes]) -> None:
     j = 2 + numkeys
     n = len(argv)
     while j < n:
-        if _copt(argv[j]) == b"limit" and j + 1 < n:
+        if cstr_lower(argv[j]) == b"limit" and j + 1 < n:
             limit = parse_int(argv[j + 1], LIMIT_NEGATIVE)
             if limit < 0:
                 raise RedisError(LIMIT_NEGATIVE)
@@ -541,18 +542,10 @@ def sdiffstore_command(c: Any, argv: list[bytes]) -> None:
 
 
 # --- SSCAN ----------------------------------------------------------------------------------------
-def _copt(b: bytes) -> bytes:
-    """An option as strcasecmp sees it: up to the first NUL, lowercased."""
-    i = b.find(b"\x00")
-    return (b if i < 0 else b[:i]).lower()
-
-
 @command("sscan")
 def sscan_command(c: Any, argv: list[bytes]) -> None:
     """SSCAN key cursor [MATCH pattern] [COUNT count]: intsets and listpacks come back
     whole with cursor 0; a missing key answers before the options are read."""
-    from moredis.util.glob import compile_glob
-
     cursor = parse_cursor(argv[2])
     s = _read(c, argv[1])
     w = c.w
@@ -561,26 +554,7 @@ def sscan_command(c: Any, argv: list[bytes]) -> None:
         w.bulk(b"0")
         w.array(0)
         return
-    count = 10
-    match = None
-    j = 3
-    n = len(argv)
-    while j < n:
-        opt = _copt(argv[j])
-        left = n - j
-        if opt == b"count" and left >= 2:
-            count = parse_int(argv[j + 1])
-            if count < 1:
-                raise RedisError(E.SYNTAX)
-            j += 2
-        elif opt == b"match" and left >= 2:
-            pat = argv[j + 1]
-            match = None if pat == b"*" else compile_glob(pat)
-            j += 2
-        elif opt == b"novalues":
-            raise RedisError("ERR NOVALUES option can only be used in HSCAN")
-        else:
-            raise RedisError(E.SYNTAX)
+    count, match, _, _ = parse_scan_options(argv, 3)
     if s.enc != HASHTABLE:
         nxt = 0
         members = s.members()

@@ -28,6 +28,7 @@ from typing import Any
 from moredis import errors as E
 from moredis.commands import hash as hash_cmds
 from moredis.commands.registry import command, getkeys
+from moredis.commands.util import cstr
 from moredis.engine import notify as N
 from moredis.engine.objects import OBJ_SET, is_string, string_bytes, type_code
 from moredis.engine.types.hash import Hash, field_expiry
@@ -108,11 +109,6 @@ def _int_encoded(v: bytes) -> bool:
 
 
 # --- collation ----------------------------------------------------------------------------------
-def _cstr(b: bytes) -> bytes:
-    i = b.find(0)
-    return b if i < 0 else b[:i]
-
-
 _libc: Any = None
 
 
@@ -122,7 +118,7 @@ def _strxfrm(b: bytes) -> bytes:
         _libc = ctypes.CDLL(None)
         _libc.strxfrm.restype = ctypes.c_size_t
         _libc.strxfrm.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_size_t]
-    s = _cstr(b)
+    s = cstr(b)
     n = _libc.strxfrm(None, s, 0)
     buf = ctypes.create_string_buffer(n + 1)
     _libc.strxfrm(buf, s, n + 1)
@@ -134,7 +130,7 @@ def collate_key() -> Callable[[bytes], bytes]:
     locale-collate config): the bytes up to the first NUL in the C locales."""
     loc = locale.setlocale(locale.LC_COLLATE)
     if loc in ("C", "POSIX") or loc.startswith(("C.", "POSIX.")):
-        return _cstr
+        return cstr
     return _strxfrm
 
 
@@ -187,7 +183,7 @@ def lookup_by_pattern(c: Any, pattern: bytes, subst: bytes) -> bytes | None:
     wrong type reads as missing."""
     if pattern[:1] == b"#" and (len(pattern) == 1 or pattern[1] == 0):
         return subst
-    cp = _cstr(pattern)
+    cp = cstr(pattern)
     p = cp.find(b"*")
     if p < 0:
         return None
@@ -244,7 +240,7 @@ def sort_generic(c: Any, argv: list[bytes], readonly: bool) -> None:
     j = 2
     while j < n:
         left = n - j - 1
-        opt = _cstr(argv[j]).lower()
+        opt = cstr(argv[j]).lower()
         if opt == b"asc":
             desc = False
         elif opt == b"desc":
@@ -260,7 +256,7 @@ def sort_generic(c: Any, argv: list[bytes], readonly: bool) -> None:
             j += 1
         elif opt == b"by" and left >= 1:
             sortby = argv[j + 1]
-            if b"*" not in _cstr(sortby):
+            if b"*" not in cstr(sortby):
                 dontsort = True
             else:
                 if cluster and pattern_slot(sortby) != key_slot(argv[1]):
@@ -273,7 +269,7 @@ def sort_generic(c: Any, argv: list[bytes], readonly: bool) -> None:
             j += 1
         elif opt == b"get" and left >= 1:
             pat = argv[j + 1]
-            if cluster and _cstr(pat) != b"#" and pattern_slot(pat) != key_slot(argv[1]):
+            if cluster and cstr(pat) != b"#" and pattern_slot(pat) != key_slot(argv[1]):
                 raise RedisError("ERR GET option of SORT denied in Cluster mode when keys formed by "
                                  "the pattern may be in different slots.")
             if full_access is None:
@@ -460,7 +456,7 @@ def _sort_keys(argv: list[bytes]) -> list[Any]:
     n = len(argv)
     i = 2
     while i < n:
-        a = _cstr(argv[i]).lower()
+        a = cstr(argv[i]).lower()
         if a == b"limit":
             i += 2
         elif a in (b"get", b"by"):

@@ -18,14 +18,13 @@ from typing import Any
 
 from moredis import errors as E
 from moredis.commands.registry import command, getkeys
-from moredis.commands.util import parse_timeout_seconds
+from moredis.commands.util import parse_scan_options, parse_timeout_seconds
 from moredis.engine import notify as N
 from moredis.engine.objects import OBJ_SET, OBJ_ZSET, type_code
 from moredis.engine.scan import parse_cursor, scanner_for
 from moredis.engine.types.zset import LEX_NEG, LEX_POS, LEX_VAL, ZSet, from_sorted
 from moredis.errors import RedisError
 from moredis.numbers import LLONG_MAX, d2string, parse_int
-from moredis.util.glob import compile_glob
 
 NAN_SCORE = "ERR resulting score is not a number (NaN)"
 NOT_FLOAT_RANGE = "ERR min or max is not a float"
@@ -1115,26 +1114,7 @@ def zscan_command(c: Any, argv: list[bytes]) -> None:
         w.bulk(b"0")
         w.array(0)
         return
-    count = 10
-    match = None
-    j = 3
-    n = len(argv)
-    while j < n:
-        opt = argv[j].upper()
-        left = n - j
-        if opt == b"COUNT" and left >= 2:
-            count = parse_int(argv[j + 1])
-            if count < 1:
-                raise RedisError(E.SYNTAX)
-            j += 2
-        elif opt == b"MATCH" and left >= 2:
-            pat = argv[j + 1]
-            match = None if pat == b"*" else compile_glob(pat)
-            j += 2
-        elif opt == b"NOVALUES":
-            raise RedisError("ERR NOVALUES option can only be used in HSCAN")
-        else:
-            raise RedisError(E.SYNTAX)
+    count, match, _, _ = parse_scan_options(argv, 3)
     scores = z.scores
     if type(z.zsl) is list:
         nxt = 0

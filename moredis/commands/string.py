@@ -12,6 +12,7 @@ from typing import Any
 
 from moredis import errors as E
 from moredis.commands.registry import command
+from moredis.commands.util import cstr
 from moredis.engine import notify as N
 from moredis.engine.bitops import lcs as lcs_compute
 from moredis.engine.bitops import lcs_length
@@ -38,12 +39,6 @@ LCS_IDX_AND_LEN = "ERR If you want both the length and indexes, please just use 
 LCS_TOO_LONG = "ERR String too long for LCS"
 LCS_NO_MEMORY = "ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len"
 MAX_LONG_DOUBLE_CHARS = 5 * 1024
-
-
-def cstr(b: bytes) -> bytes:
-    """An argument as C sees it when comparing option names: up to the first NUL."""
-    i = b.find(0)
-    return b if i < 0 else b[:i]
 
 
 def parse_set_options(argv: list[bytes], start: int, for_getex: bool = False) -> tuple[int, bytes | None]:

@@ -5,10 +5,14 @@ from __future__ import annotations
 import math
 import time
 from decimal import Decimal
+from typing import Any
 
+from moredis import errors as E
 from moredis.errors import RedisError
-from moredis.numbers import LLONG_MAX, string2d
+from moredis.numbers import LLONG_MAX, parse_int, string2d
+from moredis.util.glob import compile_glob
 
+NOVALUES_NOT_HSCAN = "ERR NOVALUES option can only be used in HSCAN"
 TIMEOUT_NOT_FLOAT = "ERR timeout is not a float or out of range"
 TIMEOUT_NEGATIVE = "ERR timeout is negative"
 TIMEOUT_OUT_OF_RANGE = "ERR timeout is out of range"
@@ -74,3 +78,50 @@ def parse_timeout_ms(b: bytes) -> int:
     if n < 0:
         raise RedisError(TIMEOUT_NEGATIVE)
     return n
+
+
+def cstr(b: bytes) -> bytes:
+    """What C sees of an argument used as a string: the bytes up to the first NUL."""
+    i = b.find(0)
+    return b if i < 0 else b[:i]
+
+
+def cstr_lower(b: bytes) -> bytes:
+    """An argument as strcasecmp compares it: up to the first NUL, lowercased."""
+    i = b.find(0)
+    return (b if i < 0 else b[:i]).lower()
+
+
+def parse_scan_options(argv: list[bytes], i: int, *, keyspace: bool = False,
+                       hash_novalues: bool = False) -> tuple[int, Any, str | None, bool]:
+    """scanGenericCommand's options from argv[i:], shared by SCAN, SSCAN, HSCAN and ZSCAN:
+    (COUNT, a matcher or None for no/"*" pattern, the TYPE name or None, NOVALUES).
+    TYPE is an option of SCAN only (`keyspace`), NOVALUES of HSCAN only (`hash_novalues`)."""
+    count = 10
+    match = None
+    want = None
+    novalues = False
+    n = len(argv)
+    while i < n:
+        opt = cstr_lower(argv[i])
+        pair = n - i >= 2
+        if opt == b"count" and pair:
+            count = parse_int(argv[i + 1])
+            if count < 1:
+                raise RedisError(E.SYNTAX)
+            i += 2
+        elif opt == b"match" and pair:
+            pat = argv[i + 1]
+            match = None if pat == b"*" else compile_glob(pat)
+            i += 2
+        elif opt == b"type" and keyspace and pair:
+            want = cstr(argv[i + 1]).decode("latin-1").lower()
+            i += 2
+        elif opt == b"novalues":
+            if not hash_novalues:
+                raise RedisError(NOVALUES_NOT_HSCAN)
+            novalues = True
+            i += 1
+        else:
+            raise RedisError(E.SYNTAX)
+    return count, match, want, novalues

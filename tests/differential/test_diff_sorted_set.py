@@ -814,6 +814,19 @@ ZSCAN str x
 """)
 
 
+def test_zscan_options_compare_up_to_a_nul(d, d3):
+    """Options are matched as strcasecmp sees them (ZSCAN shares SCAN's option parser)."""
+    for x in (d, d3):
+        x.check("FLUSHALL")
+        x.check("ZADD", "z", "1", "a", "2", "b")
+        x.check("ZSCAN", "z", "0", b"COUNT\x00x", "5")
+        x.check("ZSCAN", "z", "0", b"match\x00", "a*")
+        x.check("ZSCAN", "z", "0", b"NOVALUES\x00y")
+        x.check("ZSCAN", "z", "0", b"COUNT\x00x")
+        x.check("SADD", "s", "a", "b")
+        x.check("SSCAN", "s", "0", b"count\x00", "5", b"MATCH\x00z", "*")
+
+
 def scan_all(client, key: str) -> dict:
     """A full ZSCAN as a member -> score-text map (big sets come in hash order)."""
     import hiredis
