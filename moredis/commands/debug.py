@@ -29,6 +29,7 @@ import weakref
 from typing import Any
 
 from moredis.commands.registry import command
+from moredis.commands.util import c_atoi
 from moredis.engine import notify as N
 from moredis.engine.digest import object_digest
 from moredis.engine.keyspace import LOOKUP_NONOTIFY, LOOKUP_NOTOUCH
@@ -47,15 +48,6 @@ OBJ_SHARED_INTEGERS = 10000
 PACKED_THRESHOLD_DEFAULT = 1 << 30
 _LEAKED: list[bytes] = []  # DEBUG LEAK keeps its strings forever, on purpose
 _SNAPSHOTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # srv -> RELOAD snapshot
-
-
-def _atoi(b: bytes) -> int:
-    """C atoi: optional spaces and sign, then digits; anything else stops (0 if none)."""
-    m = re.match(rb"\s*([+-]?\d+)", b)
-    if m is None:
-        return 0
-    n = int(m.group(1))
-    return max(-(1 << 31), min(n, (1 << 31) - 1))
 
 
 def _strtod(b: bytes) -> float:
@@ -357,18 +349,18 @@ def _sleep(c: Any, argv: list[bytes]) -> None:
 def _flag(attr: str):
     """Subcommands that just store atoi(arg) in a server setting."""
     def run(c: Any, argv: list[bytes]) -> None:
-        setattr(c.srv, attr, _atoi(argv[2]))
+        setattr(c.srv, attr, c_atoi(argv[2]))
         _ok(c)
     return run
 
 
 def _set_active_expire(c: Any, argv: list[bytes]) -> None:
-    c.srv.active_expire_enabled = _atoi(argv[2]) != 0
+    c.srv.active_expire_enabled = c_atoi(argv[2]) != 0
     _ok(c)
 
 
 def _pause_cron(c: Any, argv: list[bytes]) -> None:
-    c.srv.pause_cron = _atoi(argv[2]) != 0
+    c.srv.pause_cron = c_atoi(argv[2]) != 0
     _ok(c)
 
 
@@ -393,7 +385,7 @@ def _replybuffer(c: Any, argv: list[bytes]) -> None:
         else:
             srv.reply_buffer_peak_reset_time = _get_long(argv[3])
     elif what == b"resizing":
-        srv.reply_buffer_resizing_enabled = _atoi(argv[3]) != 0
+        srv.reply_buffer_resizing_enabled = c_atoi(argv[3]) != 0
     else:
         raise _syntax(argv)
     _ok(c)
@@ -597,7 +589,7 @@ def _listpack(c: Any, argv: list[bytes]) -> None:
 
 def _quicklist(c: Any, argv: list[bytes]) -> None:
     v = _lookup(c, argv[2])
-    full = _atoi(argv[3]) if len(argv) == 4 else 0
+    full = c_atoi(argv[3]) if len(argv) == 4 else 0
     if encoding(v) != "quicklist":
         raise RedisError("ERR Not a quicklist encoded object.")
     srv = c.srv

@@ -15,7 +15,7 @@ from typing import Any
 from moredis import errors as E
 from moredis.commands.args import Args
 from moredis.commands.registry import command, getkeys
-from moredis.commands.util import parse_timeout_seconds
+from moredis.commands.util import numkeys_positions, parse_timeout_seconds
 from moredis.engine import notify as N
 from moredis.engine.objects import OBJ_LIST
 from moredis.engine.types.list import (
@@ -295,20 +295,6 @@ def brpop_command(c: Any, argv: list[bytes]) -> None:
     blocking_pop(c, argv[1:-1], False, argv[-1], -1)
 
 
-def _atoi(b: bytes) -> int:
-    """C atoi: optional spaces and sign, then digits up to the first other byte."""
-    s = b.lstrip(b" \t\n\v\f\r")
-    neg = s[:1] == b"-"
-    if s[:1] in (b"-", b"+"):
-        s = s[1:]
-    n = 0
-    for ch in s:
-        if not 48 <= ch <= 57:
-            break
-        n = n * 10 + ch - 48
-    return -n if neg else n
-
-
 def lmpop_generic(c: Any, argv: list[bytes], numkeys_idx: int, block: bool) -> None:
     """lmpopGenericCommand: [timeout] numkeys key [key ...] LEFT|RIGHT [COUNT count]."""
     numkeys = parse_int(argv[numkeys_idx], NUMKEYS)
@@ -358,18 +344,12 @@ def blmpop_command(c: Any, argv: list[bytes]) -> None:
 
 @getkeys("lmpop")
 def _lmpop_keys(argv: list[bytes]) -> list[int]:
-    num = _atoi(argv[1]) if len(argv) > 1 else 0
-    if num < 1 or num > len(argv) - 2:
-        return []
-    return list(range(2, 2 + num))
+    return numkeys_positions(argv, 1)
 
 
 @getkeys("blmpop")
 def _blmpop_keys(argv: list[bytes]) -> list[int]:
-    num = _atoi(argv[2]) if len(argv) > 2 else 0
-    if num < 1 or num > len(argv) - 3:
-        return []
-    return list(range(3, 3 + num))
+    return numkeys_positions(argv, 2)
 
 
 # --- reading --------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from typing import Any
 
 from moredis import errors as E
 from moredis.commands.registry import command, getkeys
-from moredis.commands.util import parse_scan_options, parse_timeout_seconds
+from moredis.commands.util import numkeys_positions, parse_scan_options, parse_timeout_seconds
 from moredis.engine import notify as N
 from moredis.engine.objects import OBJ_SET, OBJ_ZSET, type_code
 from moredis.engine.scan import parse_cursor, scanner_for
@@ -1133,32 +1133,17 @@ def zscan_command(c: Any, argv: list[bytes]) -> None:
 
 
 # --- key extraction for COMMAND GETKEYS and cluster routing ------------------------------------
-def _atoi(b: bytes) -> int:
-    """C atoi: leading spaces, a sign, digits; anything else ends the number."""
-    s = b.lstrip(_CSPACE)
-    m = re.match(rb"[+-]?\d+", s)
-    return int(m.group()) if m else 0
-
-
 @getkeys("zunionstore", "zinterstore", "zdiffstore")
 def _store_setop_keys(argv: list[bytes]) -> list[int]:
-    num = _atoi(argv[2]) if len(argv) > 2 else 0
-    if num < 1 or num > len(argv) - 3:
-        return []
-    return [1, *range(3, 3 + num)]
+    keys = numkeys_positions(argv, 2)
+    return [1, *keys] if keys else []
 
 
 @getkeys("zunion", "zinter", "zdiff", "zintercard", "zmpop")
 def _setop_keys_getkeys(argv: list[bytes]) -> list[int]:
-    num = _atoi(argv[1]) if len(argv) > 1 else 0
-    if num < 1 or num > len(argv) - 2:
-        return []
-    return list(range(2, 2 + num))
+    return numkeys_positions(argv, 1)
 
 
 @getkeys("bzmpop")
 def _bzmpop_keys(argv: list[bytes]) -> list[int]:
-    num = _atoi(argv[2]) if len(argv) > 2 else 0
-    if num < 1 or num > len(argv) - 3:
-        return []
-    return list(range(3, 3 + num))
+    return numkeys_positions(argv, 2)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 import time
 from decimal import Decimal
 from typing import Any
@@ -125,3 +126,25 @@ def parse_scan_options(argv: list[bytes], i: int, *, keyspace: bool = False,
         else:
             raise RedisError(E.SYNTAX)
     return count, match, want, novalues
+
+
+_ATOI = re.compile(rb"\s*([+-]?\d+)")
+
+
+def c_atoi(b: bytes) -> int:
+    """C atoi: optional spaces and sign, then digits; anything else stops (0 if none);
+    kept within int's range."""
+    m = _ATOI.match(b)
+    if m is None:
+        return 0
+    n = int(m.group(1))
+    return max(-(1 << 31), min(n, (1 << 31) - 1))
+
+
+def numkeys_positions(argv: list[bytes], at: int) -> list[int]:
+    """COMMAND GETKEYS for `numkeys key [key ...]` with numkeys (read with atoi, as the
+    getkeys procs do) at argv[at]: the keys right after it, none when it is out of range."""
+    num = c_atoi(argv[at]) if len(argv) > at else 0
+    if num < 1 or num > len(argv) - at - 1:
+        return []
+    return list(range(at + 1, at + 1 + num))
