@@ -104,6 +104,7 @@ class Server:
         self._thread.start()
         self._ready.wait(30)
         if self._error is not None:
+            self._remove_tmpdir()
             raise RuntimeError(f"moredis failed to start: {self._error!r}") from self._error
         return self
 
@@ -115,6 +116,9 @@ class Server:
                 pass
             self._thread.join(10)
         self._thread = None
+        self._remove_tmpdir()
+
+    def _remove_tmpdir(self) -> None:
         if self._tmpdir is not None:
             shutil.rmtree(self._tmpdir, ignore_errors=True)
             self._tmpdir = None

@@ -11,11 +11,13 @@ from typing import Any
 from moredis.module import constants as K
 from moredis.numbers import ld2string_human
 
+_SETTER = {"array": "set_array", "map": "set_map", "set": "set_set", "attribute": "set_attribute"}
+
 
 def _set_length(w: Any, kind: str, slot: int, n: int) -> None:
     """setDeferredReplyLen for any writer; attributes (RESP3 only) are set here because
     the core writers have no deferred attribute of their own."""
-    fn = getattr(w, "set_" + kind, None)
+    fn = getattr(w, _SETTER[kind], None)
     if fn is not None:
         fn(slot, n)
     elif hasattr(w, "_close_deferred"):
@@ -43,8 +45,8 @@ class ReplyMixin:
 
     def _set_len(self, kind: str, n: int) -> None:
         stack = self._deferred  # type: ignore[attr-defined]
-        if stack and stack[-1][1] == kind and kind == "array":  # the usual case, kept short
-            self.client.w.set_array(stack.pop()[0], n)  # type: ignore[attr-defined]
+        if stack and stack[-1][1] == kind:  # the usual case: the last one opened
+            _set_length(self.client.w, kind, stack.pop()[0], n)  # type: ignore[attr-defined]
             return
         if not stack:
             raise RuntimeError(f"reply_set_{kind}_length without a postponed {kind}")
