@@ -1,9 +1,10 @@
-"""Helpers shared by the string and bitmap differential tests: wrong-type keys,
-configs set on both servers, keyspace-notification capture."""
+"""Helpers shared by the differential tests: wrong-type keys, configs set on both
+servers, keyspace-notification capture."""
 
 from __future__ import annotations
 
 import contextlib
+import time
 
 from respclient import RawBytesClient
 
@@ -130,3 +131,32 @@ class ReplicationStream:
 
     def close(self) -> None:
         self.sock.close()
+
+
+def keyevents(port: int, script: list[tuple]) -> list:
+    """Run `script` on the server at `port` and return the (event, key) pairs published on
+    __keyevent@0__, up to a closing SET done (errors in the script are ignored)."""
+    import redis
+
+    r = redis.Redis(port=port)
+    p = r.pubsub()
+    p.psubscribe("__keyevent@0__:*")
+    p.get_message(timeout=1)
+    for args in script:
+        try:
+            r.execute_command(*args)
+        except redis.ResponseError:
+            pass
+    r.execute_command("SET", "done", "marker")
+    out = []
+    deadline = time.time() + 5
+    while time.time() < deadline:
+        m = p.get_message(timeout=0.2)
+        if m is not None and m["type"] == "pmessage":
+            ev = (m["channel"].split(b":", 1)[1], m["data"])
+            if ev == (b"set", b"done"):
+                break
+            out.append(ev)
+    p.close()
+    r.close()
+    return out

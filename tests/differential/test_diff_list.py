@@ -9,11 +9,11 @@ import contextlib
 import itertools
 import random
 import re
-import time
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from string_helpers import keyevents
 
 from moredis.engine.digest import object_digest
 
@@ -479,33 +479,6 @@ def test_digests_match_redis(d, srv):
 
 
 # --- notifications --------------------------------------------------------------------------
-def _events(port: int, script: list[tuple]) -> list:
-    import redis
-
-    r = redis.Redis(port=port)
-    p = r.pubsub()
-    p.psubscribe("__keyevent@0__:*")
-    p.get_message(timeout=1)
-    for args in script:
-        try:
-            r.execute_command(*args)
-        except redis.ResponseError:
-            pass
-    r.execute_command("SET", "done", "marker")
-    out = []
-    deadline = time.time() + 5
-    while time.time() < deadline:
-        m = p.get_message(timeout=0.2)
-        if m is not None and m["type"] == "pmessage":
-            ev = (m["channel"].split(b":", 1)[1], m["data"])
-            if ev == (b"set", b"done"):
-                break
-            out.append(ev)
-    p.close()
-    r.close()
-    return out
-
-
 def test_keyspace_events(d, srv):
     d.check("FLUSHALL")
     script = [
@@ -522,8 +495,8 @@ def test_keyspace_events(d, srv):
     ]
     d.check("CONFIG", "SET", "notify-keyspace-events", "KEA")
     try:
-        mine = _events(srv.port, script)
-        theirs = _events(d.theirs.sock.getpeername()[1], script)
+        mine = keyevents(srv.port, script)
+        theirs = keyevents(d.theirs.sock.getpeername()[1], script)
     finally:
         d.check("CONFIG", "SET", "notify-keyspace-events", "")
     assert mine == theirs

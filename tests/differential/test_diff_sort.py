@@ -14,6 +14,7 @@ import time
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from string_helpers import keyevents
 
 
 def _run(x, script: str) -> None:
@@ -361,33 +362,6 @@ def test_pattern_lookups_count_hits_and_misses(d):
     assert mine == theirs
 
 
-def _events(port: int, script: list[tuple]) -> list:
-    import redis
-
-    r = redis.Redis(port=port)
-    p = r.pubsub()
-    p.psubscribe("__keyevent@0__:*")
-    p.get_message(timeout=1)
-    for args in script:
-        try:
-            r.execute_command(*args)
-        except redis.ResponseError:
-            pass
-    r.execute_command("SET", "done", "marker")
-    out = []
-    deadline = time.time() + 5
-    while time.time() < deadline:
-        m = p.get_message(timeout=0.2)
-        if m is not None and m["type"] == "pmessage":
-            ev = (m["channel"].split(b":", 1)[1], m["data"])
-            if ev == (b"set", b"done"):
-                break
-            out.append(ev)
-    p.close()
-    r.close()
-    return out
-
-
 def test_keyspace_events(d):
     d.check("FLUSHALL")
     script = [
@@ -399,8 +373,8 @@ def test_keyspace_events(d):
     ]
     d.check("CONFIG", "SET", "notify-keyspace-events", "KEAm")
     try:
-        mine = _events(d.mine.sock.getpeername()[1], script)
-        theirs = _events(d.theirs.sock.getpeername()[1], script)
+        mine = keyevents(d.mine.sock.getpeername()[1], script)
+        theirs = keyevents(d.theirs.sock.getpeername()[1], script)
     finally:
         d.check("CONFIG", "SET", "notify-keyspace-events", "")
     assert mine == theirs
