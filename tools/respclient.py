@@ -11,6 +11,14 @@ import socket
 import hiredis
 
 
+def parse_reply(raw: bytes):
+    """One RESP reply as hiredis decodes it (an error reply comes back as an exception
+    object, not raised)."""
+    rd = hiredis.Reader()
+    rd.feed(raw)
+    return rd.gets()
+
+
 class RawClient:
     """Send commands, read replies as hiredis parses them (errors returned, not raised)."""
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hiredis
 import pytest
-from respclient import RawBytesClient
+from respclient import RawBytesClient, parse_reply
 
 
 @pytest.fixture(autouse=True)
@@ -25,7 +25,7 @@ def _clean_users(request):
 def _reset(x):
     for c in (x.mine, x.theirs):
         c.call("AUTH", "default", "x")
-        names = _parse(c.call("ACL", "USERS"))
+        names = parse_reply(c.call("ACL", "USERS"))
         others = [n for n in names if n != b"default"]
         if others:
             c.call("ACL", "DELUSER", *others)
@@ -33,12 +33,6 @@ def _reset(x):
         c.call("CONFIG", "SET", "acl-pubsub-default", "resetchannels")
         c.call("CONFIG", "SET", "acllog-max-len", "128")
         c.call("ACL", "LOG", "RESET")
-
-
-def _parse(raw: bytes):
-    rd = hiredis.Reader()
-    rd.feed(raw)
-    return rd.gets()
 
 
 class Pair:
@@ -214,11 +208,11 @@ def test_cat(d, d3):
         x.check("ACL", "CAT")
         x.check("ACL", "CAT", "nope")
         x.check("ACL", "CAT", "a", "b")
-    cats = _parse(d.mine.call("ACL", "CAT"))
+    cats = parse_reply(d.mine.call("ACL", "CAT"))
     for cat in [*cats, b"READ"]:
-        mine, theirs = (_parse(r) for r in d.both("ACL", "CAT", cat))
+        mine, theirs = (parse_reply(r) for r in d.both("ACL", "CAT", cat))
         # the reference knows a few commands moredis lacks (MIGRATE, RESTORE-ASKING ...)
-        missing = {n for n in set(theirs) - set(mine) if _parse(d.mine.call("COMMAND", "INFO", n)) == [None]}
+        missing = {n for n in set(theirs) - set(mine) if parse_reply(d.mine.call("COMMAND", "INFO", n)) == [None]}
         assert sorted(mine) == sorted(set(theirs) - missing), cat
         assert len(mine) == len(set(mine))
 
@@ -233,10 +227,10 @@ def test_genpass_and_whoami(d, d3):
         x.check("ACL", "WHOAMI")
     for bits, n in (("1", 1), ("4", 1), ("5", 2), ("255", 64), ("4096", 1024)):
         mine, theirs = d.both("ACL", "GENPASS", bits)
-        assert len(_parse(mine)) == len(_parse(theirs)) == n
-        assert all(ch in b"0123456789abcdef" for ch in _parse(mine))
-    assert len(_parse(d.mine.call("ACL", "GENPASS"))) == 64
-    assert _parse(d.mine.call("ACL", "GENPASS")) != _parse(d.mine.call("ACL", "GENPASS"))
+        assert len(parse_reply(mine)) == len(parse_reply(theirs)) == n
+        assert all(ch in b"0123456789abcdef" for ch in parse_reply(mine))
+    assert len(parse_reply(d.mine.call("ACL", "GENPASS"))) == 64
+    assert parse_reply(d.mine.call("ACL", "GENPASS")) != parse_reply(d.mine.call("ACL", "GENPASS"))
 
 
 def test_load_save_without_aclfile(d):
@@ -288,7 +282,7 @@ def _as_map(e) -> dict:
 
 
 def _masked_log(raw: bytes):
-    entries = _parse(raw)
+    entries = parse_reply(raw)
     out = []
     ids = [_as_map(e)[b"entry-id"] for e in entries]
     low = min(ids) if ids else 0
@@ -352,7 +346,7 @@ def test_permission_checks_and_log(d, d3):
 
 
 def _info_field(c, name: str) -> int:
-    text = _parse(c.call("INFO", "stats")).decode()
+    text = parse_reply(c.call("INFO", "stats")).decode()
     for line in text.splitlines():
         if line.startswith(name + ":"):
             return int(line.split(":", 1)[1])
@@ -563,9 +557,9 @@ KEY_LINES = [
 def test_dryrun_key_permissions_of_many_commands(d):
     d.check("ACL", "SETUSER", "kp", "on", "+@all", "%R~r*", "%W~w*", "~rw*")
     for line in KEY_LINES:
-        mine, theirs = (_parse(r) for r in d.both("ACL", "DRYRUN", "kp", *line))
+        mine, theirs = (parse_reply(r) for r in d.both("ACL", "DRYRUN", "kp", *line))
         if isinstance(mine, hiredis.ReplyError) and "not found" in str(mine):
-            assert _parse(d.mine.call("COMMAND", "INFO", line[0])) == [None], line  # one moredis lacks
+            assert parse_reply(d.mine.call("COMMAND", "INFO", line[0])) == [None], line  # one moredis lacks
             continue
         assert mine == theirs, (line, mine, theirs)
     d.check("ACL", "SETUSER", "kp2", "on", "+@all", "(~a* +get)", "(~b* +set)", "(%R~c* +@read)")

@@ -17,14 +17,8 @@ from __future__ import annotations
 import random
 import struct
 
-import hiredis
 import pytest
-
-
-def _parse(b: bytes):
-    rd = hiredis.Reader()
-    rd.feed(b)
-    return rd.gets()
+from respclient import parse_reply
 
 
 def run(d, cmds) -> None:
@@ -224,7 +218,7 @@ def _chunks(client, cmd: str, key: str) -> list:
     out = []
     it = 0
     while True:
-        r = _parse(client.call(cmd, key, str(it)))
+        r = parse_reply(client.call(cmd, key, str(it)))
         out.append(r)
         if r[0] == 0:
             return out
@@ -250,7 +244,7 @@ def test_bf_random_bits_identical(d):
 def test_bf_32bit_hash_filters(d):
     """A header without FORCE64 (as old RedisBloom wrote) makes a 32-bit MurmurHash2 filter."""
     d.check("BF.RESERVE", "src", "0.01", "100")
-    hdr = _parse(d.theirs.call("BF.SCANDUMP", "src", "0"))[1]
+    hdr = parse_reply(d.theirs.call("BF.SCANDUMP", "src", "0"))[1]
     for opts in (1, 0):  # NOROUND only, then power-of-two rounding
         b = bytearray(hdr)
         b[12:16] = struct.pack("<I", opts)
@@ -296,8 +290,8 @@ def test_bf_scandump_loadchunk_cross(d):
 def test_bf_loadchunk_errors(dd):
     d = dd
     d.check("BF.MADD", "g", "a", "b")
-    hdr = _parse(d.theirs.call("BF.SCANDUMP", "g", "0"))[1]
-    chunk = _parse(d.theirs.call("BF.SCANDUMP", "g", "1"))[1]
+    hdr = parse_reply(d.theirs.call("BF.SCANDUMP", "g", "0"))[1]
+    chunk = parse_reply(d.theirs.call("BF.SCANDUMP", "g", "1"))[1]
     assert len(hdr) == 73 and len(chunk) == 144
 
     def patched(off, raw):
@@ -499,7 +493,7 @@ def test_cf_loadchunk_header_checks(dd):
 def _config_both(d, srv, name: str, value: str) -> str:
     import asyncio
 
-    old = _parse(d.theirs.call("CONFIG", "GET", name))[1].decode()
+    old = parse_reply(d.theirs.call("CONFIG", "GET", name))[1].decode()
 
     async def set_it():
         srv.core.config.set_many([(name, value)])
@@ -534,7 +528,7 @@ def test_cross_restore(d):
     keys = _build_filters(d)
     for key in keys:
         for client in (d.mine, d.theirs):
-            payload = _parse(client.call("DUMP", key))
+            payload = parse_reply(client.call("DUMP", key))
             d.check("RESTORE", f"{key}-copy", "0", payload, "REPLACE")
             d.check("BF.DEBUG" if key[0] == "b" else "CF.DEBUG", f"{key}-copy")
             cmd = "BF.SCANDUMP" if key[0] == "b" else "CF.SCANDUMP"
@@ -545,7 +539,7 @@ def test_cross_restore(d):
 
 def test_restore_of_old_or_unknown_encodings_refused(d):
     keys = _build_filters(d)
-    payload = bytearray(_parse(d.theirs.call("DUMP", keys[0])))
+    payload = bytearray(parse_reply(d.theirs.call("DUMP", keys[0])))
     # encver 5 (one above RedisBloom 2.8's) in the module type id: the value cannot load
     tid = struct.unpack(">Q", bytes(payload[2:10]))[0]
     payload[2:10] = struct.pack(">Q", (tid & ~1023) | 5)

@@ -7,8 +7,7 @@ parts removed or sorted; everything else is compared byte for byte."""
 
 import random
 
-import hiredis
-from respclient import RawClient
+from respclient import RawClient, parse_reply
 
 from moredis.commands import introspection as I
 from moredis.commands import registry as R
@@ -17,14 +16,8 @@ from moredis.errors import RedisError
 DOC_PROSE = {b"summary", b"complexity", b"history", b"replaced_by"}
 
 
-def parse(raw: bytes):
-    rd = hiredis.Reader()
-    rd.feed(raw)
-    return rd.gets()
-
-
 def _names(x) -> list[str]:
-    return [n.decode() for n in parse(x.mine.call("COMMAND", "LIST"))]
+    return [n.decode() for n in parse_reply(x.mine.call("COMMAND", "LIST"))]
 
 
 def _drop_notes(spec):
@@ -59,8 +52,8 @@ def test_command_info_of_every_command(d, d3):
         assert len(names) > 100
         for n in names:
             mine, theirs = x.both("COMMAND", "INFO", n)
-            if b"notes" in theirs or (b"|" not in n.encode() and parse(theirs)[0][9]):
-                assert _norm_info(parse(mine)[0]) == _norm_info(parse(theirs)[0]), n
+            if b"notes" in theirs or (b"|" not in n.encode() and parse_reply(theirs)[0][9]):
+                assert _norm_info(parse_reply(mine)[0]) == _norm_info(parse_reply(theirs)[0]), n
             else:
                 assert mine == theirs, n
 
@@ -74,19 +67,19 @@ def test_command_info_several_names_and_unknown(d, d3):
 
 def test_bare_command_and_count(d, d3):
     for x in (d, d3):
-        mine = parse(x.mine.call("COMMAND"))
-        theirs = {c[0]: c for c in parse(x.theirs.call("COMMAND"))}
-        count = parse(x.mine.call("COMMAND", "COUNT"))
-        assert len(mine) == count <= parse(x.theirs.call("COMMAND", "COUNT"))
+        mine = parse_reply(x.mine.call("COMMAND"))
+        theirs = {c[0]: c for c in parse_reply(x.theirs.call("COMMAND"))}
+        count = parse_reply(x.mine.call("COMMAND", "COUNT"))
+        assert len(mine) == count <= parse_reply(x.theirs.call("COMMAND", "COUNT"))
         assert len({c[0] for c in mine}) == count
         for c in mine:
             assert _norm_info(c) == _norm_info(theirs[c[0]]), c[0]
-        assert parse(x.mine.call("COMMAND", "INFO")) == mine
+        assert parse_reply(x.mine.call("COMMAND", "INFO")) == mine
 
 
 def test_command_docs_of_every_command(d3):
     for n in _names(d3):
-        mine, theirs = (parse(r) for r in d3.both("COMMAND", "DOCS", n))
+        mine, theirs = (parse_reply(r) for r in d3.both("COMMAND", "DOCS", n))
         assert _norm_docs(mine) == _norm_docs(theirs), n
         assert mine[n.encode()].get(b"summary"), n  # ours, in our own words
 
@@ -108,8 +101,8 @@ def test_command_docs_resp2_shape(d):
 
     for n in ("get", "set", "command|list", "client|kill", "zadd", "debug", "getset"):
         mine, theirs = d.both("COMMAND", "DOCS", n)
-        assert parse(mine) != [], n
-        assert strip(parse(mine)) == strip(parse(theirs)), n
+        assert parse_reply(mine) != [], n
+        assert strip(parse_reply(mine)) == strip(parse_reply(theirs)), n
     d.check("COMMAND", "DOCS", "nosuch")
     d.check("COMMAND", "DOCS", "nosuch", "x|y")
 
@@ -117,12 +110,12 @@ def test_command_docs_resp2_shape(d):
 def test_command_list_and_filters(d, d3):
     for x in (d, d3):
         ours = set(_names(x))
-        every = set(parse(x.theirs.call("COMMAND", "LIST")))
+        every = set(parse_reply(x.theirs.call("COMMAND", "LIST")))
         assert {n.encode() for n in ours} <= every
         for args in (("PATTERN", "z*"), ("PATTERN", "CLIENT|*"), ("pattern", "*|help"), ("PATTERN", "g[a-e]t*"),
                      ("ACLCAT", "string"), ("aclcat", "KEYSPACE"), ("ACLCAT", "dangerous"), ("ACLCAT", "nosuch"),
                      ("MODULE", "nosuch")):
-            mine, theirs = (set(parse(r)) for r in x.both("COMMAND", "LIST", "FILTERBY", *args))
+            mine, theirs = (set(parse_reply(r)) for r in x.both("COMMAND", "LIST", "FILTERBY", *args))
             assert mine == {n for n in theirs if n.decode() in ours}, args
         for bad in ((), ("FILTERBY",), ("foo",), ("FILTERBY", "PATTERN"), ("FILTERBY", "x", "y"),
                     ("FILTERBY", "PATTERN", "a", "b")):

@@ -4,24 +4,17 @@ Redis 7.4 does, RESP2 and RESP3, errors and keyspace notifications included."""
 import random
 import time
 
-import hiredis
 import pytest
-from respclient import RawClient
+from respclient import RawClient, parse_reply
 
 FAR = 4102444800  # 2100-01-01, in seconds: absolute times make PEXPIRETIME comparable
 FAR_MS = FAR * 1000
 
 
-def _parse(b):
-    rd = hiredis.Reader()
-    rd.feed(b)
-    return rd.gets()
-
-
 def scan_check(x, *args):
     """SCAN replies whose single batch is the whole answer: compare with keys sorted."""
     mine, theirs = x.both("SCAN", *args)
-    pm, pt = _parse(mine), _parse(theirs)
+    pm, pt = parse_reply(mine), parse_reply(theirs)
     if isinstance(pm, list):
         pm = [pm[0], sorted(pm[1])]
     if isinstance(pt, list):
@@ -242,7 +235,7 @@ def test_scan_full_iteration_matches_keys(d):
         seen = set()
         cur = b"0"
         while True:
-            reply = _parse(c.call("SCAN", cur, "COUNT", "17", "MATCH", "key:1*"))
+            reply = parse_reply(c.call("SCAN", cur, "COUNT", "17", "MATCH", "key:1*"))
             cur = reply[0]
             seen.update(reply[1])
             if cur == b"0":
@@ -580,7 +573,7 @@ def test_random_generic_sequences(d):
 
 
 def _hits_misses(c):
-    info = _parse(c.call("INFO", "stats"))
+    info = parse_reply(c.call("INFO", "stats"))
     assert isinstance(info, bytes), info
     fields = dict(line.split(b":", 1) for line in info.split(b"\r\n") if b":" in line)
     return int(fields[b"keyspace_hits"]), int(fields[b"keyspace_misses"])

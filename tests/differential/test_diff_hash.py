@@ -6,20 +6,13 @@ import asyncio
 import contextlib
 import time
 
-import hiredis
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from respclient import RawClient
+from respclient import RawClient, parse_reply
 
 FAR = 4102444800  # 2100-01-01 in seconds: absolute times keep replies timing-free
 FAR_MS = FAR * 1000
-
-
-def _parse(b):
-    rd = hiredis.Reader()
-    rd.feed(b)
-    return rd.gets()
 
 
 def on_loop(srv, fn):
@@ -38,7 +31,7 @@ def set_config(d, srv, name, value):
 @contextlib.contextmanager
 def configured(d, srv, **kv):
     names = {k.replace("_", "-"): str(v) for k, v in kv.items()}
-    old = {n: _parse(d.theirs.call("CONFIG", "GET", n))[1].decode() for n in names}
+    old = {n: parse_reply(d.theirs.call("CONFIG", "GET", n))[1].decode() for n in names}
     try:
         for n, v in names.items():
             set_config(d, srv, n, v)
@@ -336,9 +329,9 @@ def test_ttl_rounding(d):
     d.check("HSET", "h", "a", "1", "b", "2", "c", "3")
     for f, ms in (("a", "1500"), ("b", "1499"), ("c", "500")):
         d.check("HPEXPIRE", "h", ms, "FIELDS", "1", f)
-    mine, theirs = (_parse(r) for r in d.both("HTTL", "h", "FIELDS", "4", "a", "b", "c", "zz"))
+    mine, theirs = (parse_reply(r) for r in d.both("HTTL", "h", "FIELDS", "4", "a", "b", "c", "zz"))
     assert mine == theirs == [2, 2, 1, -2]
-    mine, theirs = (_parse(r) for r in d.both("HPTTL", "h", "FIELDS", "2", "a", "zz"))
+    mine, theirs = (parse_reply(r) for r in d.both("HPTTL", "h", "FIELDS", "2", "a", "zz"))
     assert 1400 < mine[0] <= 1500 and 1400 < theirs[0] <= 1500 and mine[1] == theirs[1] == -2
 
 
@@ -361,7 +354,7 @@ def test_hrandfield(d, d3):
 
 def _randfield_shape(x, key, count, withvalues, hashdict):
     args = ("HRANDFIELD", key, str(count)) + (("WITHVALUES",) if withvalues else ())
-    replies = [_parse(r) for r in x.both(*args)]
+    replies = [parse_reply(r) for r in x.both(*args)]
     for rep in replies:
         n = abs(count) if count < 0 else min(count, len(hashdict))
         if withvalues and x.resp == 3:
@@ -391,7 +384,7 @@ def test_hrandfield_random_shapes(d, d3, size):
         for count in (1, 2, size - 1, size, size + 1, -1, -3, -(2 * size), size // 3, size // 2):
             for wv in (False, True):
                 _randfield_shape(x, "h", count, wv, h)
-        mine, theirs = (_parse(r) for r in x.both("HRANDFIELD", "h"))
+        mine, theirs = (parse_reply(r) for r in x.both("HRANDFIELD", "h"))
         assert mine in h and theirs in h
 
 
@@ -420,7 +413,7 @@ def test_hscan_hashtable_full_iteration(d):
         seen = {}
         cursor = b"0"
         while True:
-            cursor, items = _parse(c.call("HSCAN", "h", cursor, "COUNT", "50"))
+            cursor, items = parse_reply(c.call("HSCAN", "h", cursor, "COUNT", "50"))
             for i in range(0, len(items), 2):
                 seen[items[i]] = items[i + 1]
             if cursor == b"0":
@@ -429,7 +422,7 @@ def test_hscan_hashtable_full_iteration(d):
         cursor = b"0"
         fields = set()
         while True:
-            cursor, items = _parse(c.call("HSCAN", "h", cursor, "MATCH", "f1*", "NOVALUES"))
+            cursor, items = parse_reply(c.call("HSCAN", "h", cursor, "MATCH", "f1*", "NOVALUES"))
             fields.update(items)
             if cursor == b"0":
                 break
@@ -548,7 +541,7 @@ def test_digests_match_redis(d, srv):
     for args in script:
         d.check(*args)
     for key in (b"lp", b"lpex", b"lpex2", b"ht", b"vol"):
-        theirs = _parse(d.theirs.call("DEBUG", "DIGEST-VALUE", key))[0]
+        theirs = parse_reply(d.theirs.call("DEBUG", "DIGEST-VALUE", key))[0]
 
         def mine(key=key):
             db = srv.core.dbs[0]
@@ -562,7 +555,7 @@ def _dataset(c):
     out = {}
 
     def call(*args):
-        return _parse(c.call(*args))
+        return parse_reply(c.call(*args))
 
     for key in call("KEYS", "*"):
         if call("TYPE", key) != b"hash":
@@ -627,8 +620,8 @@ def _run_sequence(d, cmds):
         if args[0] == "HSCAN" and args[3] == "NOVALUES":
             args = args[:4]
         if args[0] in ("HGETALL", "HKEYS", "HVALS", "HSCAN", "HRANDFIELD") and \
-                _parse(d.theirs.call("OBJECT", "ENCODING", args[1])) == b"hashtable":
-            mine, theirs = (_parse(r) for r in d.both(*args))
+                parse_reply(d.theirs.call("OBJECT", "ENCODING", args[1])) == b"hashtable":
+            mine, theirs = (parse_reply(r) for r in d.both(*args))
             assert _unordered(mine) == _unordered(theirs), args  # a hashtable has no order
             continue
         d.check(*args)

@@ -13,21 +13,15 @@ import subprocess
 import time
 from pathlib import Path
 
-import hiredis
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from respclient import parse_reply
 from string_helpers import ReplicationStream, configured, keyspace_events, make_wrongtype
 
 HDR_SPARSE = b"HYLL\x01\x00\x00\x00" + bytes(7) + b"\x80"
 HDR_DENSE = b"HYLL\x00\x00\x00\x00" + bytes(7) + b"\x80"
 KEYS = ["h1", "h2", "h3", "h4"]
-
-
-def _parse(b: bytes):
-    rd = hiredis.Reader()
-    rd.feed(b)
-    return rd.gets()
 
 
 def dense_of(regs) -> bytes:
@@ -420,7 +414,7 @@ def test_keyspace_events(d, events):
 
 
 def _info_field(c, section: str, name: bytes) -> int:
-    info = _parse(c.call("INFO", section))
+    info = parse_reply(c.call("INFO", section))
     fields = dict(line.split(b":", 1) for line in info.split(b"\r\n") if b":" in line)
     return int(fields[name])
 

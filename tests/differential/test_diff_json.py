@@ -11,22 +11,15 @@ import os
 import random
 import struct
 
-import hiredis
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from respclient import RawClient
+from respclient import RawClient, parse_reply
 
 DOC = (
     '{"a":{"b":[1,2,{"c":3}],"s":"ab","t":true,"f":false,"n":null,"o":{},"x":1.5,"i":0,"z":0.0},'
     '"s":"xyz","e":[],"t":false}'
 )
-
-
-def _parse(b):
-    rd = hiredis.Reader()
-    rd.feed(b)
-    return rd.gets()
 
 
 def run(d, d3, script):
@@ -47,7 +40,7 @@ def check_json(d, *args):
     """The reply is a JSON text whose object order Redis leaves to a hash map."""
     mine, theirs = d.both(*args)
     if mine.startswith(b"$") and theirs.startswith(b"$"):
-        assert json.loads(_parse(mine)) == json.loads(_parse(theirs)), args
+        assert json.loads(parse_reply(mine)) == json.loads(parse_reply(theirs)), args
     else:
         assert mine == theirs, args
 
@@ -55,7 +48,7 @@ def check_json(d, *args):
 def check_value(d, *args):
     """Compare parsed replies (RESP3 maps become dicts)."""
     mine, theirs = d.both(*args)
-    assert _parse(mine) == _parse(theirs), (args, mine, theirs)
+    assert parse_reply(mine) == parse_reply(theirs), (args, mine, theirs)
 
 
 # --- JSON.SET / JSON.GET ---------------------------------------------------------------------
@@ -1100,7 +1093,7 @@ def test_paths(d, path):
 
 def test_type_dump_restore_memory(d, d3):
     d.check("JSON.SET", "d", "$", '{"a":[1,2.5,"x",{"\u00e9":null}],"b":true}')
-    payload = _parse(d.check("DUMP", "d"))
+    payload = parse_reply(d.check("DUMP", "d"))
     d.check("RESTORE", "r", "0", payload)
     d.check("JSON.GET", "r")
     d.check("RESTORE", "r", "0", payload)
@@ -1120,7 +1113,7 @@ def test_type_dump_restore_memory(d, d3):
     ]:
         d.check(*args)
     mine, theirs = d.both("SCAN", "0", "TYPE", "ReJSON-RL")
-    assert sorted(_parse(mine)[1]) == sorted(_parse(theirs)[1]) == [b"c2", b"d", b"r"]
+    assert sorted(parse_reply(mine)[1]) == sorted(parse_reply(theirs)[1]) == [b"c2", b"d", b"r"]
     d3.check("TYPE", "d")
 
 

@@ -18,19 +18,13 @@ import contextlib
 import os
 import sys
 
-import hiredis
 import pytest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "persistence"))
 from rdb_dataset import FAR_MS, commands, group_reads
+from respclient import parse_reply
 
 from moredis.persistence.crc64 import crc64
-
-
-def _parse(b):
-    rd = hiredis.Reader()
-    rd.feed(b)
-    return rd.gets()
 
 
 def _both_config(d, srv, name, value):
@@ -46,7 +40,7 @@ def _both_config(d, srv, name, value):
 @contextlib.contextmanager
 def configured(d, srv, **kv):
     names = {k.replace("_", "-"): str(v) for k, v in kv.items()}
-    old = {n: _parse(d.theirs.call("CONFIG", "GET", n))[1].decode() for n in names}
+    old = {n: parse_reply(d.theirs.call("CONFIG", "GET", n))[1].decode() for n in names}
     try:
         for n, v in names.items():
             _both_config(d, srv, n, v)
@@ -68,7 +62,7 @@ def _build(d):
 
 
 def _keys(d) -> list[bytes]:
-    return sorted(_parse(d.mine.call("KEYS", "*")))
+    return sorted(parse_reply(d.mine.call("KEYS", "*")))
 
 
 UNORDERED = {b"hashtable"}
@@ -82,7 +76,7 @@ TIMED = {b"stream:groups"}  # a consumer's seen time is 'now' on each server
 def _compare_value(d, key: bytes) -> None:
     """Everything a client can see of `key` is the same on both servers."""
     t = d.check("TYPE", key)
-    enc = _parse(d.check("OBJECT", "ENCODING", key))
+    enc = parse_reply(d.check("OBJECT", "ENCODING", key))
     d.check("DEBUG", "DIGEST-VALUE", key)
     d.check("PTTL", key)
     if t == b"+string\r\n":
@@ -98,7 +92,7 @@ def _compare_value(d, key: bytes) -> None:
     elif t == b"+zset\r\n":
         d.check("ZRANGE", key, "0", "-1", "WITHSCORES")
     elif t == b"+hash\r\n":
-        fields = _parse(d.mine.call("HKEYS", key))
+        fields = parse_reply(d.mine.call("HKEYS", key))
         if enc in UNORDERED:
             d.check_sorted("HGETALL", key)
         else:
@@ -117,7 +111,7 @@ def test_dump_is_byte_identical_without_compression(srv, d):
         for db in ("0", "1", "9"):
             d.check("SELECT", db)
             for key in _keys(d):
-                enc = _parse(d.check("OBJECT", "ENCODING", key))
+                enc = parse_reply(d.check("OBJECT", "ENCODING", key))
                 if enc not in UNORDERED and key not in STALE_MIN_TTL and key not in TIMED:
                     d.check("DUMP", key)
         d.check("SELECT", "0")
@@ -130,8 +124,8 @@ def test_cross_restore_every_encoding(srv, d):
         d.both(*c)
     with configured(d, srv, rdbcompression="no"):
         for key in _keys(d):
-            theirs = _parse(d.theirs.call("DUMP", key))
-            mine = _parse(d.mine.call("DUMP", key))
+            theirs = parse_reply(d.theirs.call("DUMP", key))
+            mine = parse_reply(d.mine.call("DUMP", key))
             assert isinstance(theirs, bytes) and isinstance(mine, bytes)
             for tag, p in ((b"from-ref:", theirs), (b"from-moredis:", mine)):
                 d.check("RESTORE", tag + key, "0", p)
@@ -141,8 +135,8 @@ def test_cross_restore_every_encoding(srv, d):
 def test_cross_restore_with_compression(srv, d):
     _build(d)
     for key in _keys(d):
-        theirs = _parse(d.theirs.call("DUMP", key))
-        mine = _parse(d.mine.call("DUMP", key))
+        theirs = parse_reply(d.theirs.call("DUMP", key))
+        mine = parse_reply(d.mine.call("DUMP", key))
         for tag, p in ((b"r:", theirs), (b"m:", mine)):
             d.check("RESTORE", tag + key, "0", p, "REPLACE")
             d.check("DEBUG", "DIGEST-VALUE", tag + key)
@@ -153,7 +147,7 @@ def test_cross_restore_with_compression(srv, d):
 def test_restore_follows_encoding_limits(srv, d):
     """A payload is re-encoded by the loading server's limits, as rdbLoadObject does."""
     _build(d)
-    payloads = {k: _parse(d.theirs.call("DUMP", k)) for k in
+    payloads = {k: parse_reply(d.theirs.call("DUMP", k)) for k in
                 (b"set:lp", b"set:i16", b"zset:lp", b"hash:lp", b"hash:lpex", b"list:lp", b"set:ht",
                  b"zset:sl", b"hash:meta")}
     with configured(d, srv, set_max_listpack_entries=2, set_max_intset_entries=2, zset_max_listpack_entries=2,
@@ -175,7 +169,7 @@ def test_restore_options_and_errors(d, d3):
         x.check("FLUSHALL")
         x.check("SET", "src", "value")
         x.check("RPUSH", "lst", "a", "b")
-        p = _parse(x.theirs.call("DUMP", "src"))
+        p = parse_reply(x.theirs.call("DUMP", "src"))
         x.check("RESTORE", "k1", "0", p)
         x.check("GET", "k1")
         x.check("RESTORE", "k1", "0", p)  # BUSYKEY
@@ -201,7 +195,7 @@ def test_restore_options_and_errors(d, d3):
         x.check("RESTORE", "k1", "1", p, "ABSTTL", "REPLACE")  # expired with REPLACE: deleted
         x.check("EXISTS", "k1")
         x.check("RESTORE", "k5", "100000", p)
-        ttl = [int(_parse(c.call("PTTL", "k5"))) for c in (x.mine, x.theirs)]
+        ttl = [int(parse_reply(c.call("PTTL", "k5"))) for c in (x.mine, x.theirs)]
         assert all(99000 < t <= 100000 for t in ttl)
         x.check("RESTORE", "k6", "0", p, "IDLETIME", "1000")
         x.check("OBJECT", "IDLETIME", "k6")  # 7.4.1 ignores IDLETIME (dbAdd resets the clock)
@@ -214,7 +208,7 @@ def test_restore_options_and_errors(d, d3):
 def test_restore_freq_under_lfu(srv, d):
     d.check("FLUSHALL")
     d.check("SET", "src", "v")
-    p = _parse(d.theirs.call("DUMP", "src"))
+    p = parse_reply(d.theirs.call("DUMP", "src"))
     with configured(d, srv, maxmemory_policy="allkeys-lfu"):
         # the reference's modules read every restored key from their keyspace-event
         # handlers, an access that may raise a counter: only the saturated one is stable
@@ -229,7 +223,7 @@ def test_bad_payloads(d, d3):
         x.check("RPUSH", "l", *[f"e{i}" for i in range(50)])
         x.check("HSET", "h", "f", "v")
         for key in ("l", "h"):
-            p = _parse(x.theirs.call("DUMP", key))
+            p = parse_reply(x.theirs.call("DUMP", key))
             x.check("RESTORE", "t", "0", p[:-1])
             x.check("RESTORE", "t", "0", p[:5])
             x.check("RESTORE", "t", "0", p[:9])
@@ -270,7 +264,7 @@ def test_duplicates_refused_as_with_deep_sanitization(srv, d):
 def test_restore_events_and_digest(d):
     d.check("FLUSHALL")
     d.check("ZADD", "z", "1", "a", "2", "b")
-    p = _parse(d.theirs.call("DUMP", "z"))
+    p = parse_reply(d.theirs.call("DUMP", "z"))
     d.check("RESTORE", "z2", "0", p)
     d.check("DEBUG", "DIGEST-VALUE", "z2")
     d.check("OBJECT", "ENCODING", "z2")
@@ -419,7 +413,7 @@ def test_older_stream_layouts_load_alike(srv, d):
     for c in group_reads():
         d.both(*c)
     for key in (b"stream:small", b"stream:nodes", b"stream:groups", b"stream:empty"):
-        p = _parse(d.theirs.call("DUMP", key))
+        p = parse_reply(d.theirs.call("DUMP", key))
         for to in (15, 19):
             name = b"v%d:" % to + key
             d.check("RESTORE", name, "0", _downgrade_stream(p, to))

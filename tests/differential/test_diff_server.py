@@ -8,8 +8,7 @@ from __future__ import annotations
 import re
 import time
 
-import hiredis
-from respclient import RawClient
+from respclient import RawClient, parse_reply
 
 # configs whose value legitimately differs between the session moredis and the reference:
 # where each runs, how each was started, and loglevel (the embedded server is quieter)
@@ -21,14 +20,8 @@ SECTIONS = ("server", "clients", "memory", "persistence", "stats", "replication"
 EXTRA_FIELDS = {"moredis_version"}  # the brief asks for our own version next to redis_version
 
 
-def parse(raw: bytes):
-    r = hiredis.Reader()
-    r.feed(raw)
-    return r.gets()
-
-
 def _config_value(c, name: str) -> str:
-    r = parse(c.call("CONFIG", "GET", name))
+    r = parse_reply(c.call("CONFIG", "GET", name))
     return (next(iter(r.values())) if isinstance(r, dict) else r[1]).decode()
 
 
@@ -40,7 +33,7 @@ def _restore(x, *pairs):
 # --- CONFIG ------------------------------------------------------------------------------
 
 def test_config_get_all_names_and_defaults(d):
-    mine, theirs = (parse(r) for r in d.both("CONFIG", "GET", "*"))
+    mine, theirs = (parse_reply(r) for r in d.both("CONFIG", "GET", "*"))
     a = dict(zip(mine[::2], mine[1::2], strict=True))
     b = dict(zip(theirs[::2], theirs[1::2], strict=True))
     # module configs (name.with.dot) are the modules' business
@@ -156,7 +149,7 @@ def test_config_set_then_get(d, d3):
 # --- INFO ----------------------------------------------------------------------------------
 
 def _info_fields(raw: bytes) -> dict[str, list[str]]:
-    text = parse(raw).decode()
+    text = parse_reply(raw).decode()
     out: dict[str, list[str]] = {}
     cur = None
     for line in text.split("\r\n"):
@@ -204,7 +197,7 @@ def test_info_stats_after_resetstat(d):
             c.call(*cmd)
 
     def stats(c):
-        text = parse(c.call("INFO", "commandstats")).decode() + parse(c.call("INFO", "errorstats")).decode()
+        text = parse_reply(c.call("INFO", "commandstats")).decode() + parse_reply(c.call("INFO", "errorstats")).decode()
         out = {}
         for line in text.split("\r\n"):
             if line.startswith("cmdstat_"):
@@ -227,7 +220,7 @@ def test_info_stats_after_resetstat(d):
 def _slowlog_entries(raw: bytes):
     """SLOWLOG GET entries without id, time, duration and client address."""
     out = []
-    for e in parse(raw):
+    for e in parse_reply(raw):
         assert isinstance(e[0], int) and isinstance(e[1], int) and isinstance(e[2], int)
         assert re.fullmatch(rb"[^ ]+:\d+", e[4])
         out.append((e[3], e[5]))
@@ -279,12 +272,12 @@ def test_latency_monitor_with_debug_sleep(d):
             c.call("DEBUG", "SLEEP", "0.06")
             c.call("DEBUG", "SLEEP", "0.045")  # usually the same second: then only one sample
             c.call("PING")
-        a, b = (parse(r) for r in d.both("LATENCY", "LATEST"))
+        a, b = (parse_reply(r) for r in d.both("LATENCY", "LATEST"))
         assert [(e[0], len(e)) for e in a] == [(e[0], len(e)) for e in b] == [(b"command", 4)]
         assert a[0][2] >= 45 and a[0][3] >= 60
-        a, b = (parse(r) for r in d.both("LATENCY", "HISTORY", "command"))
+        a, b = (parse_reply(r) for r in d.both("LATENCY", "HISTORY", "command"))
         assert 1 <= len(a) <= 2 and 1 <= len(b) <= 2  # 2 when the sleeps straddle a second
-        graph = parse(d.mine.call("LATENCY", "GRAPH", "command")).decode()
+        graph = parse_reply(d.mine.call("LATENCY", "GRAPH", "command")).decode()
         assert graph.startswith("command - high ")
         d.check("LATENCY", "RESET", "command", "nosuch")
         d.check("LATENCY", "LATEST")
@@ -315,7 +308,7 @@ def test_latency_histogram_counts(d, d3):
             c.call("CONFIG", "GET", "hz")
         # a container stands for its subcommands (in the reference's hash order: sorted here)
         for args in (("SET",), ("set", "set", "nosuch"), ("config|get",), ("CONFIG|GET", "set"), ("config",)):
-            a, b = (parse(r) for r in x.both("LATENCY", "HISTOGRAM", *args))
+            a, b = (parse_reply(r) for r in x.both("LATENCY", "HISTOGRAM", *args))
             if isinstance(a, list):  # RESP2: flat name, [calls, n, histogram_usec, [...]]
                 a = [(a[i], a[i + 1][:2]) for i in range(0, len(a), 2)]
                 b = [(b[i], b[i + 1][:2]) for i in range(0, len(b), 2)]
@@ -361,7 +354,7 @@ def test_memory_stats_fields(d, d3):
             c.call("SELECT", "3")
             c.call("SET", "k", "v")
             c.call("SELECT", "0")
-        a, b = (parse(r) for r in x.both("MEMORY", "STATS"))
+        a, b = (parse_reply(r) for r in x.both("MEMORY", "STATS"))
         if isinstance(a, dict):
             ka, kb = list(a), list(b)
             assert set(a[b"db.3"]) == set(b[b"db.3"])
@@ -451,7 +444,7 @@ def test_swapdb_breaks_watch(ref_server, srv):
 
 def test_time_lastsave_shutdown_errors(d, d3):
     for x in (d, d3):
-        a, b = (parse(r) for r in x.both("TIME"))
+        a, b = (parse_reply(r) for r in x.both("TIME"))
         assert len(a) == len(b) == 2 and all(isinstance(v, bytes) for v in a + b)
         assert abs(int(a[0]) - int(b[0])) < 5
         mine, theirs = x.both("LASTSAVE")

@@ -10,10 +10,10 @@ from __future__ import annotations
 import random
 import shlex
 
-import hiredis
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from respclient import parse_reply
 from string_helpers import ReplicationStream, configured, keyspace_events
 
 from moredis.engine.digest import object_digest
@@ -233,12 +233,6 @@ def test_binary_and_big_members(d, d3):
 
 
 # --- order-aware comparison ----------------------------------------------------------------
-def _parse(b: bytes):
-    rd = hiredis.Reader()
-    rd.feed(b)
-    return rd.gets()
-
-
 def _sorted(v):
     if isinstance(v, list):
         return sorted((_sorted(x) for x in v), key=repr)
@@ -247,7 +241,7 @@ def _sorted(v):
 
 def _ref_encoding(d, key: str) -> bytes | None:
     enc = d.theirs.call("OBJECT", "ENCODING", key)
-    return _parse(enc) if enc.startswith(b"$") else None
+    return parse_reply(enc) if enc.startswith(b"$") else None
 
 
 def check_members(d, key: str, unordered: bool = False) -> None:
@@ -264,7 +258,7 @@ def check_result(d, *args, unordered: bool) -> bytes:
     """Byte-equal, or (when `unordered`) equal up to the order of array elements."""
     mine, theirs = d.both(*args)
     if mine != theirs:
-        assert unordered and _sorted(_parse(mine)) == _sorted(_parse(theirs)), (
+        assert unordered and _sorted(parse_reply(mine)) == _sorted(parse_reply(theirs)), (
             f"{args!r}: moredis {mine[:400]!r} != reference {theirs[:400]!r}")
     return theirs
 
@@ -367,7 +361,7 @@ def test_store_results_encodings_and_orders(d):
         for keys in STORE_INPUTS:
             ks = keys.split()
             unordered = any(_ref_encoding(d, k) == b"hashtable" for k in ks)
-            reply = check_result(d, cmd, *ks, unordered=unordered or len(_parse(d.theirs.call(cmd, *ks))) > 128)
+            reply = check_result(d, cmd, *ks, unordered=unordered or len(parse_reply(d.theirs.call(cmd, *ks))) > 128)
             assert reply[:1] == b"*"
     for keys in STORE_INPUTS:
         ks = keys.split()
@@ -427,7 +421,7 @@ SHAPES = {
 
 
 def _observe(c, key: str, cmd: list[str], members: list[bytes]) -> dict:
-    reply = _parse(c.call(*cmd))
+    reply = parse_reply(c.call(*cmd))
     out = {"type": type(reply).__name__}
     if isinstance(reply, list):
         out["len"] = len(reply)
@@ -436,11 +430,11 @@ def _observe(c, key: str, cmd: list[str], members: list[bytes]) -> dict:
         pos = {m: i for i, m in enumerate(members)}
         out["in_order"] = [pos[x] for x in reply] == sorted(pos[x] for x in reply) if out["subset"] else None
         left = c.call("SMEMBERS", key)
-        left_members = _parse(left) if left.startswith(b"*") else []
+        left_members = parse_reply(left) if left.startswith(b"*") else []
         out["left"] = len(left_members)
         out["left_in_order"] = [pos[x] for x in left_members] == sorted(pos[x] for x in left_members)
         out["disjoint"] = not set(reply) & set(left_members)
-        out["encoding"] = _parse(c.call("OBJECT", "ENCODING", key)) if left_members else None
+        out["encoding"] = parse_reply(c.call("OBJECT", "ENCODING", key)) if left_members else None
     elif isinstance(reply, bytes):
         out["member"] = reply in set(members)
     return out
@@ -462,7 +456,7 @@ def test_spop_and_srandmember_paths(d, shape):
                 ["SRANDMEMBER", "k", str(size // 2)], ["SRANDMEMBER", "k", str(size - 1)],
                 ["SRANDMEMBER", "k", str(size)], ["SRANDMEMBER", "k", "-5"],
                 ["SRANDMEMBER", "k", str(-3 * size)]):
-        order = [_parse(c.call("SMEMBERS", "k")) for c in (d.mine, d.theirs)]
+        order = [parse_reply(c.call("SMEMBERS", "k")) for c in (d.mine, d.theirs)]
         got = [_observe(c, "k", cmd, o) for c, o in zip((d.mine, d.theirs), order, strict=True)]
         for g in got:
             if cmd[-1].startswith("-"):  # repeats allowed: distinctness and order are chance
@@ -474,7 +468,7 @@ def test_spop_and_srandmember_paths(d, shape):
     for count in (1, 3, size // 3, size - size // 6, size - 2):
         d.check("DEL", "k")
         d.check("SADD", "k", *members)
-        order = [_parse(c.call("SMEMBERS", "k")) for c in (d.mine, d.theirs)]
+        order = [parse_reply(c.call("SMEMBERS", "k")) for c in (d.mine, d.theirs)]
         cmd = ["SPOP", "k", str(count)]
         got = [_observe(c, "k", cmd, o) for c, o in zip((d.mine, d.theirs), order, strict=True)]
         for g in got:
@@ -550,7 +544,7 @@ def test_keyspace_events(d, events):
 
 
 def _hits_misses(c) -> tuple[int, int]:
-    info = _parse(c.call("INFO", "stats"))
+    info = parse_reply(c.call("INFO", "stats"))
     fields = dict(line.split(b":", 1) for line in info.split(b"\r\n") if b":" in line)
     return int(fields[b"keyspace_hits"]), int(fields[b"keyspace_misses"])
 
@@ -622,7 +616,7 @@ def test_replication_stream(srv):
             a, b = mine.call(*cmd), ref.call(*cmd)
             if cmd[0] == "SPOP" and len(cmd) == 3 and cmd[1] != "nokey" and cmd[2] != "0":
                 popped[i] = (a, b)
-                assert len(_parse(a)) == len(_parse(b))
+                assert len(parse_reply(a)) == len(parse_reply(b))
             elif cmd[0] == "SPOP" and cmd[1] == "h":
                 popped[i] = (a, b)
             else:
@@ -641,7 +635,8 @@ def test_replication_stream(srv):
             if a[0].upper() != b"SREM" or a[1] not in (b"lp", b"h", b"one"):
                 assert a == b
         mine_srem = [m for a in got if a[0].upper() == b"SREM" and a[1] in (b"lp", b"h") for m in a[2:]]
-        mine_popped = [m for a, _ in popped.values() for m in (_parse(a) if a.startswith(b"*") else [_parse(a)])]
+        mine_popped = [m for a, _ in popped.values()
+                       for m in (parse_reply(a) if a.startswith(b"*") else [parse_reply(a)])]
         assert sorted(mine_srem) == sorted(mine_popped)
         stream.close()
         ref.close()
@@ -704,7 +699,7 @@ class _Runner:
         return any(k in self.tainted or _ref_encoding(self.d, k) == b"hashtable" for k in keys)
 
     def may_be_hashtable(self, reply: bytes) -> bool:
-        v = _parse(reply)
+        v = parse_reply(reply)
         if isinstance(v, list) and v and isinstance(v[-1], list):
             v = v[-1]  # SSCAN
         if not isinstance(v, list):
@@ -722,7 +717,7 @@ class _Runner:
             mine, theirs = d.both(*cmd)
             if mine != theirs:
                 unordered = free_before or self.order_free(keys) or self.may_be_hashtable(theirs)
-                assert unordered and _sorted(_parse(mine)) == _sorted(_parse(theirs)), (
+                assert unordered and _sorted(parse_reply(mine)) == _sorted(parse_reply(theirs)), (
                     f"{cmd!r}: moredis {mine!r} != reference {theirs!r}")
             if name.endswith("STORE"):
                 if free_before:
@@ -738,7 +733,7 @@ class _Runner:
         copy, so both datasets stay equal."""
         d = self.d
         key = cmd[1]
-        card = _parse(d.theirs.call("SCARD", key))
+        card = parse_reply(d.theirs.call("SCARD", key))
         count = cmd[2] if len(cmd) > 2 else None
         n = int(count) if count is not None and count.lstrip("-").isdigit() else None
         determined = (not isinstance(card, int) or card <= 1 or (count is not None and (n is None or n == 0))
@@ -749,11 +744,11 @@ class _Runner:
             if mine != theirs:
                 unordered = free or self.may_be_hashtable(theirs) or (
                     cmd[0] == "SRANDMEMBER" and n is not None and n < 0)
-                assert unordered and _sorted(_parse(mine)) == _sorted(_parse(theirs)), (cmd, mine, theirs)
+                assert unordered and _sorted(parse_reply(mine)) == _sorted(parse_reply(theirs)), (cmd, mine, theirs)
             return
         d.check("SUNIONSTORE", "__tmp", key)
-        members = set(_parse(d.theirs.call("SMEMBERS", key)))
-        replies = [_parse(c.call(cmd[0], "__tmp", *cmd[2:])) for c in (d.mine, d.theirs)]
+        members = set(parse_reply(d.theirs.call("SMEMBERS", key)))
+        replies = [parse_reply(c.call(cmd[0], "__tmp", *cmd[2:])) for c in (d.mine, d.theirs)]
         for r in replies:
             picked = r if isinstance(r, list) else [r]
             assert set(picked) <= members, (cmd, r)

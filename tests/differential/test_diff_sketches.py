@@ -22,16 +22,10 @@ import random
 import sys
 from pathlib import Path
 
-import hiredis
 import pytest
+from respclient import parse_reply
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tools"))
-
-
-def _parse(b: bytes):
-    rd = hiredis.Reader()
-    rd.feed(b)
-    return rd.gets()
 
 
 def run(d, cmds) -> None:
@@ -45,7 +39,7 @@ def dd(request, d, d3):
 
 
 def _config_both(d, srv, name: str, value: str) -> str:
-    old = _parse(d.theirs.call("CONFIG", "GET", name))[1].decode()
+    old = parse_reply(d.theirs.call("CONFIG", "GET", name))[1].decode()
 
     async def set_it():
         srv.core.config.set_many([(name, value)])
@@ -407,7 +401,7 @@ def _topk_state(client, key: str) -> list:
     """A Top-K DUMP with the heap slots' item pointers blanked (they are addresses)."""
     import struct
 
-    vals = _decode_payload(_parse(client.call("DUMP", key)))
+    vals = _decode_payload(parse_reply(client.call("DUMP", key)))
     heap = bytearray(vals[6])
     for off in range(0, len(heap), 24):
         ptr = struct.unpack_from("<Q", heap, off + 8)[0]
@@ -423,9 +417,9 @@ def test_topk_decay_statistics(d):
         client.call("TOPK.RESERVE", "h", "3", "20", "4", "0.9")
         for i in range(30):
             client.call("TOPK.INCRBY", "h", "heavy", "50", f"light{i}", "1")
-        lst = _parse(client.call("TOPK.LIST", "h", "WITHCOUNT"))
+        lst = parse_reply(client.call("TOPK.LIST", "h", "WITHCOUNT"))
         assert lst[0] == b"heavy" and lst[1] == 1500
-        assert _parse(client.call("TOPK.QUERY", "h", "heavy")) == [1]
+        assert parse_reply(client.call("TOPK.QUERY", "h", "heavy")) == [1]
 
 
 # --- t-digest ------------------------------------------------------------------------------------
@@ -710,7 +704,7 @@ def test_tdigest_accuracy_against_reference(d):
         for i in range(0, len(data), 500):
             d.check("TDIGEST.ADD", key, *[repr(v) for v in data[i:i + 500]])
         got = d.check("TDIGEST.QUANTILE", key, *[repr(q) for q in qs])
-        est = [float(x) for x in _parse(got)]
+        est = [float(x) for x in parse_reply(got)]
         exact = sorted(data)
         span = exact[-1] - exact[0]
         for q, e in zip(qs, est, strict=True):
@@ -755,7 +749,7 @@ def test_cross_restore(d):
     keys = _build(d)
     for key in keys:
         for client in (d.mine, d.theirs):
-            payload = _parse(client.call("DUMP", key))
+            payload = parse_reply(client.call("DUMP", key))
             d.check("RESTORE", f"{key}-copy", "0", payload, "REPLACE")
     for suffix in ("", "-copy"):
         d.check("CMS.QUERY", "pc" + suffix, "a", "b", "c", "zz")
@@ -821,7 +815,7 @@ _MODE_CMDS = [
 
 
 def _hits_misses(client) -> tuple[int, int]:
-    info = _parse(client.call("INFO", "stats")).decode()
+    info = parse_reply(client.call("INFO", "stats")).decode()
     d = dict(line.split(":", 1) for line in info.splitlines() if ":" in line)
     return int(d["keyspace_hits"]), int(d["keyspace_misses"])
 
@@ -873,7 +867,7 @@ def test_command_info(d, name):
     d.check("COMMAND", "INFO", name)
     d.check("COMMAND", "GETKEYS", name, "key", "a", "b")
     # COMMAND DOCS: the reference's fields, plus a summary in our own words
-    mine, theirs = (_parse(x) for x in d.both("COMMAND", "DOCS", name))
+    mine, theirs = (parse_reply(x) for x in d.both("COMMAND", "DOCS", name))
     doc = dict(zip(mine[1][::2], mine[1][1::2], strict=True))
     assert doc.pop(b"summary")
     assert [mine[0], [x for kv in doc.items() for x in kv]] == theirs
@@ -917,7 +911,7 @@ def test_topk_loaded_sketch_never_decays(d):
     d.check("TOPK.RESERVE", "nd", "1", "1", "1", "0.5")
     d.check("TOPK.INCRBY", "nd", "A", "3")
     for client in (d.mine, d.theirs):
-        assert client.call("RESTORE", "nd2", "0", _parse(client.call("DUMP", "nd"))) == b"+OK\r\n"
+        assert client.call("RESTORE", "nd2", "0", parse_reply(client.call("DUMP", "nd"))) == b"+OK\r\n"
     for _ in range(50):
         d.check("TOPK.ADD", "nd2", "B")
     d.check("TOPK.INCRBY", "nd2", "B", "100000")
