@@ -537,12 +537,12 @@ def _apply_set(doc: D.Doc, updates: list, value: Any) -> bool:
     return updated
 
 
-def json_set(ctx: rm.Ctx, argv: list[bytes]) -> int:
-    """JSON.SET key path value [NX | XX] [FORMAT fmt]"""
+def _value_args(argv: list[bytes], conditions: bool) -> tuple[str, bytes, bool, bool, str]:
+    """JSON.SET and JSON.MERGE: key path value, then [NX | XX] (SET only) and [FORMAT fmt].
+    Returns (path text, raw value, nx, xx, format); the value must be UTF-8 already."""
     n = len(argv)
     if n < 4:
         raise _Arity
-    name = argv[1]
     raw_path = _str(argv[2])
     raw_value = argv[3]
     if not raw_value.isascii():
@@ -553,15 +553,22 @@ def json_set(ctx: rm.Ctx, argv: list[bytes]) -> int:
     while i < n:
         a = _str(argv[i]).upper()
         i += 1
-        if a == "NX" and not (nx or xx):
+        if conditions and a == "NX" and not (nx or xx):
             nx = True
-        elif a == "XX" and not (nx or xx):
+        elif conditions and a == "XX" and not (nx or xx):
             xx = True
         elif a == "FORMAT":
             fmt = _format_arg(argv, i)
             i += 1
         else:
             raise rm.Error("ERR syntax error")
+    return raw_path, raw_value, nx, xx, fmt
+
+
+def json_set(ctx: rm.Ctx, argv: list[bytes]) -> int:
+    """JSON.SET key path value [NX | XX] [FORMAT fmt]"""
+    raw_path, raw_value, nx, xx, fmt = _value_args(argv, True)
+    name = argv[1]
     key, doc = _write(ctx, name)
     value = _parse_value(raw_value, fmt)
     p_text, _legacy = P.fix_legacy(raw_path)
@@ -653,24 +660,8 @@ def _merge(doc: D.Doc, target: Any, patch: Any) -> Any:
 
 def json_merge(ctx: rm.Ctx, argv: list[bytes]) -> int:
     """JSON.MERGE key path value [FORMAT fmt]"""
-    n = len(argv)
-    if n < 4:
-        raise _Arity
+    raw_path, raw_value, _, _, fmt = _value_args(argv, False)
     name = argv[1]
-    raw_path = _str(argv[2])
-    raw_value = argv[3]
-    if not raw_value.isascii():
-        _str(raw_value)
-    fmt = "JSON"
-    i = 4
-    while i < n:
-        a = _str(argv[i]).upper()
-        i += 1
-        if a == "FORMAT":
-            fmt = _format_arg(argv, i)
-            i += 1
-        else:
-            raise rm.Error("ERR syntax error")
     key, doc = _write(ctx, name)
     value = _parse_value(raw_value, fmt)
     root = P.fix_legacy(raw_path)[0] == "$"
