@@ -22,6 +22,11 @@ LLONG_MIN = -(1 << 63)
 ULLONG_MAX = (1 << 64) - 1
 
 
+# canonical spellings of 0..99: hot paths (numkeys of EVALSHA/FCALL) look a count up here
+# before parsing it with string2ll
+SMALL_LL = {b"%d" % i: i for i in range(100)}
+
+
 def string2ll(b: bytes) -> int | None:
     """util.c string2ll: canonical base-10 signed 64-bit integers only, else None."""
     try:

@@ -9,7 +9,7 @@ from typing import Any
 
 from moredis.commands.registry import command
 from moredis.errors import RedisError
-from moredis.numbers import string2ll
+from moredis.numbers import SMALL_LL, string2ll
 from moredis.scripting import core
 from moredis.scripting.functions import ENGINE, LOAD_TIMEOUT_MS
 from moredis.util.glob import glob_match
@@ -24,14 +24,16 @@ def _fcall(c: Any, argv: list[bytes], ro: bool) -> None:
     f = sc.fn.functions.get(argv[1].lower())
     if f is None:
         raise RedisError("ERR Function not found")
-    n = string2ll(argv[2])
+    n = SMALL_LL.get(argv[2])
     if n is None:
-        raise RedisError("ERR Bad number of keys provided")
+        n = string2ll(argv[2])
+        if n is None:
+            raise RedisError("ERR Bad number of keys provided")
     if n > len(argv) - 3:
         raise RedisError("ERR Number of keys can't be greater than number of args")
     if n < 0:
         raise RedisError("ERR Number of keys can't be negative")
-    sc.run_script(c, sc.fn.engine, f.fn, f.name.decode("utf-8", "surrogateescape"), f.flags, ro, argv, 3, n, False)
+    sc.run_script(c, sc.fn.engine, f.fn, f.str_name, f.flags, ro, argv, 3, n, False)
 
 
 @command("fcall")

@@ -12,7 +12,7 @@ from typing import Any
 from moredis import errors as E
 from moredis.commands.registry import command, getkeys
 from moredis.errors import RedisError
-from moredis.numbers import string2ll
+from moredis.numbers import SMALL_LL, string2ll
 from moredis.scripting import core
 
 NOSCRIPT = "NOSCRIPT No matching script. Please use EVAL."
@@ -28,9 +28,11 @@ def _eval_keys(argv: list[bytes]) -> list[int]:
 
 
 def _numkeys(argv: list[bytes]) -> int:
-    n = string2ll(argv[2])
+    n = SMALL_LL.get(argv[2])
     if n is None:
-        raise RedisError(E.NOT_INTEGER)
+        n = string2ll(argv[2])
+        if n is None:
+            raise RedisError(E.NOT_INTEGER)
     if n > len(argv) - 3:
         raise RedisError("ERR Number of keys can't be greater than number of args")
     if n < 0:
@@ -43,20 +45,24 @@ def _eval(c: Any, argv: list[bytes], evalsha: bool, ro: bool) -> None:
     srv = c.srv
     if srv.monitors:
         srv.feed_monitors(c, argv)
-    if evalsha and len(argv[1]) != 40:
-        raise RedisError(NOSCRIPT)
-    numkeys = _numkeys(argv)
-    sc = core.get(srv)
+    sc = getattr(srv, "scripting", None) or core.get(srv)
+    numkeys = SMALL_LL.get(argv[2])
     if evalsha:
-        sha = argv[1].lower()
-        script = sc.lookup(sha)
+        script = sc.scripts.get(argv[1])  # digests are cached lower-case, as clients send them
         if script is None:
-            raise RedisError(NOSCRIPT)
-    else:
-        sha = sc.create_script(argv[1], False)
-        script = sc.scripts[sha]
-    sc.run_script(c, sc.eval_engine, script.fn, sha.decode(), script.flags, ro, argv, 3, numkeys, True)
-    sc.touch(sha)
+            if len(argv[1]) != 40:
+                raise RedisError(NOSCRIPT)
+            numkeys = _numkeys(argv)
+            script = sc.lookup(argv[1])
+            if script is None:
+                raise RedisError(NOSCRIPT)
+    if numkeys is None or numkeys > len(argv) - 3:
+        numkeys = _numkeys(argv)
+    if not evalsha:
+        script = sc.scripts[sc.create_script(argv[1], False)]
+    sc.run_script(c, sc._eval or sc.eval_engine, script.fn, script.name, script.flags, ro, argv, 3, numkeys, True)
+    if script.in_lru:
+        sc.touch(script.sha)
 
 
 @command("eval")

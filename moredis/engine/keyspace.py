@@ -64,7 +64,7 @@ class Database:
             return None
         srv.stat_keyspace_hits += 1
         if not srv.no_touch:
-            self.access[key] = srv.lru_touch(self.access.get(key))
+            self.access[key] = srv.lru_clock if not srv.lfu else srv.lfu_touch(self.access.get(key))
         return v
 
     def lookup_write(self, key: bytes) -> Any:

@@ -18,6 +18,7 @@ import hashlib
 import math
 import time
 from collections import OrderedDict
+from time import monotonic as _monotonic
 from typing import Any
 
 from moredis.errors import RedisError
@@ -106,9 +107,11 @@ def _c_int(v: Any) -> int:
 
 
 class Script:
-    __slots__ = ("body", "flags", "fn", "in_lru")
+    __slots__ = ("body", "flags", "fn", "in_lru", "name", "sha")
 
-    def __init__(self, body: bytes, flags: int, fn: Any, in_lru: bool) -> None:
+    def __init__(self, sha: bytes, body: bytes, flags: int, fn: Any, in_lru: bool) -> None:
+        self.sha = sha
+        self.name = sha.decode()  # the function name errors and logs give (f_<sha>'s digest)
         self.body = body
         self.flags = flags
         self.fn = fn
@@ -139,6 +142,24 @@ class Run:
         self.argv: list[bytes] = []
 
 
+class _FrozenClock:
+    """`srv.mstime` while a script runs: the clock as it read when the script started
+    (Redis's command time snapshot), read only if something asks for it."""
+
+    __slots__ = ("clock", "now", "start")
+
+    def __init__(self) -> None:
+        self.clock: Any = None
+        self.now: int | None = None
+        self.start = 0.0
+
+    def __call__(self) -> int:
+        now = self.now
+        if now is None:
+            now = self.now = self.clock() - int((_monotonic() - self.start) * 1000)
+        return now
+
+
 class Scripting:
     """`srv.scripting`: the EVAL cache and state, the Functions libraries, the run."""
 
@@ -153,6 +174,7 @@ class Scripting:
         self.scripts_mem = 0
         self.run: Run | None = None
         self._spare = Run()
+        self._frozen = _FrozenClock()
         self.fn = Functions(self)
         self.busy: Any = None
         self.load_deadline = 0.0
@@ -223,7 +245,7 @@ class Scripting:
                     self.scripts_mem -= len(dead.body) + 40
                 self.srv.stat_evictedscripts = getattr(self.srv, "stat_evictedscripts", 0) + 1
             self.lru[sha] = None
-        self.scripts[sha] = Script(body, flags, fn, not from_load)
+        self.scripts[sha] = Script(sha, body, flags, fn, not from_load)
         self.scripts_mem += len(body) + 40
         return sha
 
@@ -259,10 +281,19 @@ class Scripting:
 
     def run_script(self, c: Any, engine: Any, fn: Any, funcname: str, flags: int, ro: bool,
                    argv: list[bytes], first: int, numkeys: int, eval_mode: bool) -> None:
-        """Run `fn` for client `c` and write its reply (luaCallFunction + around it)."""
-        self.prepare(c, flags, ro)
+        """Run `fn` for client `c` and write its reply (luaCallFunction + around it).
+
+        This is every EVALSHA's and FCALL's path, so it does only what each run needs;
+        the Run object of the last finished run is reused."""
+        if flags & EVAL_COMPAT:
+            run_ro = ro
+            allow_oom = False
+        else:
+            self.prepare(c, flags, ro)
+            run_ro = ro or bool(flags & NO_WRITES)
+            allow_oom = bool(flags & ALLOW_OOM)
         srv = self.srv
-        run = self._spare  # the last finished run, reused (a nested run makes its own)
+        run = self._spare  # None while a run is in progress (a nested run makes its own)
         if run is None:
             run = Run()
         else:
@@ -271,36 +302,35 @@ class Scripting:
         run.engine = engine
         run.funcname = funcname
         run.eval_mode = eval_mode
-        compat = flags & EVAL_COMPAT
-        run.read_only = ro or (not compat and bool(flags & NO_WRITES))
-        run.allow_oom = not compat and bool(flags & ALLOW_OOM)
-        run.dirty = False
-        run.killed = False
-        run.shutdown = False
-        run.timedout = False
+        run.read_only = run_ro
+        run.allow_oom = allow_oom
+        run.dirty = run.killed = run.shutdown = run.timedout = False
         run.repl = 3
         if run.props:
             run.props = []
         run.argv = argv
-        run.oom = bool(srv.maxmemory) and srv.over_maxmemory()
+        run.oom = srv.maxmemory and srv.over_maxmemory()
         sc = engine.client
         sc.db = c.db
-        sc.resp = 2
-        engine.writer.level = 2
         sc.user = c.user
+        if sc.resp != 2:  # redis.setresp() of an earlier run
+            sc.resp = engine.writer.level = 2
         props = srv.propagators
-        clock = srv.mstime
-        now = clock()
-        srv.mstime = lambda: now
         if props:
             srv.propagators = [self._capture]
+        run.start = start = _monotonic()
+        clock = srv.mstime
+        if type(clock) is not _FrozenClock:  # (a nested run keeps the outer run's instant)
+            frozen = self._frozen
+            frozen.clock = clock
+            frozen.now = None
+            frozen.start = start
+            srv.mstime = frozen  # key expiry sees one instant for the whole script
         was_in_script = srv.in_script
         srv.in_script = True
         self.run = run
-        run.start = time.monotonic()
         try:
-            nargs = len(argv) - first
-            if nargs < 200:
+            if len(argv) - first < 200:
                 if eval_mode:
                     res = engine.run_eval(fn, numkeys, *argv[first:])
                 else:

@@ -34,11 +34,12 @@ def valid_name(name: bytes) -> bool:
 
 
 class Function:
-    __slots__ = ("desc", "flag_names", "flags", "fn", "lib", "name")
+    __slots__ = ("desc", "flag_names", "flags", "fn", "lib", "name", "str_name")
 
     def __init__(self, name: bytes, fn: Any, flags: int, flag_names: list[bytes], desc: bytes | None,
                  lib: Library) -> None:
         self.name = name
+        self.str_name = name.decode("utf-8", "surrogateescape")  # as errors and logs name it
         self.fn = fn
         self.flags = flags
         self.flag_names = flag_names

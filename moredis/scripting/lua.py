@@ -25,10 +25,11 @@ from moredis.numbers import fpconv_dtoa
 from moredis.protocol.writer import Resp2Writer, Resp3Writer
 from moredis.scripting import libs
 from moredis.scripting.prelude import PRELUDE
-from moredis.scripting.writer import LuaWriter, lua_error_text
+from moredis.scripting.writer import ERROR, NIL, STATUS, VALUE, LuaWriter, lua_error_text
 from moredis.version import REDIS_VERSION
 
 LLONG_MIN = -(1 << 63)
+LLONG_MAX = (1 << 63) - 1
 HALF = 1 << 62  # double2ll: only doubles within +-LLONG_MAX/2 print as integers
 STACK_LIMIT = b"ERR reached lua stack limit"
 ERR_ARGS = b"ERR Lua redis lib command arguments must be strings or integers"
@@ -97,8 +98,10 @@ class LuaEngine:
         self.rt = rt
         self.table_from = rt.table_from
         init = rt.execute(libs.LUA + PRELUDE)
+        call, bind_call = self._make_call(False)
+        pcall, bind_pcall = self._make_call(True)
         bridge = rt.table_from([
-            self._call, self._pcall, self._unwrap, self._log, self._sha1, self._acl, self._setresp, self._setrepl,
+            call, pcall, self._unwrap, self._log, self._sha1, self._acl, self._setresp, self._setrepl,
             scripting.on_hook, scripting.rand.random, scripting.rand.seed, self._register,
             rt.table_from({k: rt.table_from(v) for k, v in libs.build_all(self).items()}), None, None, None,
             REDIS_VERSION.encode(), _version_num(),
@@ -116,6 +119,7 @@ class LuaEngine:
         self.build = api[b"build"]
         self.mk_ok = api[b"mk_ok"]
         self.mk_err = api[b"mk_err"]
+        self.mk_oks = api[b"mk_oks"]
         self.gc = api[b"gc"]
         self.writer = LuaWriter(self.srv.record_error)
         c = self.srv.new_client(None, self.writer)
@@ -125,6 +129,8 @@ class LuaEngine:
         c.addr = ""
         c.refresh_guard()
         self.client = c
+        bind_call()
+        bind_pcall()
         self.registering: Any = None  # the library being loaded (FUNCTION LOAD)
 
     def raise_at(self, msg: bytes) -> None:
@@ -135,96 +141,125 @@ class LuaEngine:
         return int(self._memory() * 1024)
 
     # --- redis.call / redis.pcall ----------------------------------------------------------
-    def _call(self, *args: Any) -> Any:
-        """redis.call: the reply as a Lua value; errors are raised (as a Lua error table)."""
-        k, v = self._exec(args)
-        if k == 0:
-            return v
-        if k == 1:
-            return self.mk_ok(v)
-        if k == 5:
-            return self.dec(self.table_from(v))
-        raise ScriptRaise(self.mk_err(v, k == 2))
+    def _make_call(self, protected: bool) -> tuple[Any, Any]:
+        """redis.call (or, `protected`, redis.pcall) and the function that binds it to the
+        state once that exists: scriptCall's checks, then call(); the reply comes back as
+        a Lua value, errors are raised as a Lua error table (pcall returns it). A closure
+        over what every call needs, as it runs for each redis.call of every script."""
+        sc = self.sc
+        srv = self.srv
+        table_from = self.table_from
+        refusal = self._refusal
+        oks: list = []  # fresh {ok='OK'} tables made 32 at a time (one Python->Lua crossing)
+        client = writer = mk_ok = mk_err = mk_oks = dec = None
 
-    def _pcall(self, *args: Any) -> Any:
-        """redis.pcall: as redis.call, errors returned as {err=...} tables."""
-        k, v = self._exec(args)
-        if k == 0:
-            return v
-        if k == 1:
-            return self.mk_ok(v)
-        if k == 5:
-            return self.dec(self.table_from(v))
-        return self.mk_err(v, k == 2)
+        def bind() -> None:
+            nonlocal client, writer, mk_ok, mk_err, mk_oks, dec
+            client, writer = self.client, self.writer
+            mk_ok, mk_err, mk_oks, dec = self.mk_ok, self.mk_err, self.mk_oks, self.dec
+
+        def fail(kind: int, msg: bytes) -> Any:
+            """kind 2: a command's own error (already counted), 3: a bad redis.call."""
+            t = mk_err(msg, kind == 2)
+            if protected:
+                return t
+            raise ScriptRaise(t)
+
+        noscript, write, write_flags = R.NOSCRIPT, R.WRITE, R.WRITE | R.MAY_REPLICATE
+
+        def call(*args: Any) -> Any:
+            run = sc.run
+            if run is None:
+                return fail(3, b"ERR redis.call/pcall can only be called inside a script invocation")
+            if not args:
+                return fail(3, ERR_NOARGS)
+            argv = list(args)
+            i = 0
+            for a in args:
+                if type(a) is not bytes:
+                    a = argv[i] = arg_bytes(a)
+                    if a is None:
+                        return fail(3, ERR_ARGS)
+                i += 1  # noqa: SIM113 (enumerate() costs more, and this runs for every redis.call)
+            if srv.command_filters:  # module command filters see scripts' calls too
+                argv = srv.modules.run_filters(client, argv)
+            table = srv.table
+            cmd = table.get(argv[0]) if argv else None
+            if cmd is None and argv:
+                cmd = table.get(argv[0].lower())
+            n = len(argv)
+            if cmd is not None and cmd.subcommands is not None and n > 1:
+                cmd = cmd.subcommands.get(argv[1].lower())
+            if cmd is None:
+                return fail(2, self._refuse(None, "ERR Unknown Redis command called from script"))
+            a = cmd.arity
+            flags = cmd.flags
+            user = client.user
+            if ((a > 0 and n != a) or n < -a or flags & noscript or (user is not None and not user.unrestricted)
+                    or (flags & write_flags and (run.read_only or run.oom or srv.is_replica))):
+                err = refusal(run, cmd, argv)  # (which also marks the run dirty)
+                if err is not None:
+                    return fail(2, self._refuse(cmd, err))
+            elif flags & write:
+                run.dirty = True
+            srv.call(client, cmd, argv)
+            f = writer.flat
+            writer.flat = []
+            if len(f) == 2:
+                tag = f[0]
+                if tag == VALUE:
+                    return f[1]
+                if tag == STATUS:
+                    v = f[1]
+                    if v != b"OK":
+                        return mk_ok(v)
+                    if not oks:
+                        oks.extend(mk_oks(v, 32))
+                    return oks.pop()
+                if tag == ERROR:
+                    return fail(2, f[1])
+            elif len(f) == 1 and f[0] == NIL:
+                return None
+            return dec(table_from(f))
+
+        return call, bind
+
+    def _refusal(self, run: Any, cmd: Any, argv: list[bytes]) -> str | None:
+        """scriptCall's checks before a command runs: the error, or None to run it."""
+        n, a, flags = len(argv), cmd.arity, cmd.flags
+        if (a > 0 and n != a) or n < -a:
+            return "ERR Wrong number of args calling Redis command from script"
+        if flags & R.NOSCRIPT:
+            return "ERR This Redis command is not allowed from script"
+        c = self.client
+        srv = self.srv
+        if c.user is not None and not c.user.unrestricted:
+            err = srv.acl_check(c, cmd, argv)
+            if err is not None:
+                return "ERR ACL failure in script: " + (err[7:] if err.startswith("NOPERM ") else err)
+        if run.read_only and flags & (R.WRITE | R.MAY_REPLICATE):
+            return "ERR Write commands are not allowed from read-only scripts."
+        if flags & R.WRITE and not run.dirty:
+            if srv.is_replica and srv.config["replica-read-only"] and not run.caller.is_master:
+                return E.READONLY
+            if (not run.allow_oom and srv.maxmemory and run.oom and flags & R.DENYOOM
+                    and not run.caller.is_master):
+                return E.OOM
+        if flags & R.WRITE:
+            run.dirty = True
+        return None
 
     @staticmethod
     def _unwrap(e: Any) -> Any:
         """The Lua error table carried by a ScriptRaise that crossed into Lua."""
         return e.table if isinstance(e, ScriptRaise) else None
 
-    def _exec(self, args: tuple) -> tuple[int, Any]:
-        """scriptCall: (kind, value): 0 plain, 1 status, 2 command error, 3 argument error,
-        5 flat aggregate."""
-        run = self.sc.run
-        if run is None:
-            return 3, b"ERR redis.call/pcall can only be called inside a script invocation"
-        if not args:
-            return 3, ERR_NOARGS
-        argv = []
-        for a in args:
-            if type(a) is bytes:
-                argv.append(a)
-                continue
-            b = arg_bytes(a)
-            if b is None:
-                return 3, ERR_ARGS
-            argv.append(b)
-        srv = self.srv
-        if srv.command_filters:  # module command filters see scripts' calls too (scriptCall)
-            argv = srv.modules.run_filters(self.client, argv)
-            if not argv:
-                return self._refuse(None, "ERR Unknown Redis command called from script")
-        table = srv.table
-        cmd = table.get(argv[0])
-        if cmd is None:
-            cmd = table.get(argv[0].lower())
-        n = len(argv)
-        if cmd is not None and cmd.subcommands is not None and n > 1:
-            cmd = cmd.subcommands.get(argv[1].lower())
-        if cmd is None:
-            return self._refuse(None, "ERR Unknown Redis command called from script")
-        a = cmd.arity
-        if (a > 0 and n != a) or n < -a:
-            return self._refuse(cmd, "ERR Wrong number of args calling Redis command from script")
-        flags = cmd.flags
-        if flags & R.NOSCRIPT:
-            return self._refuse(cmd, "ERR This Redis command is not allowed from script")
-        c = self.client
-        if c.user is not None and not c.user.unrestricted:
-            err = srv.acl_check(c, cmd, argv)
-            if err is not None:
-                if err.startswith("NOPERM "):
-                    err = err[7:]
-                return self._refuse(cmd, "ERR ACL failure in script: " + err)
-        if run.read_only and flags & (R.WRITE | R.MAY_REPLICATE):
-            return self._refuse(cmd, "ERR Write commands are not allowed from read-only scripts.")
-        if flags & R.WRITE and not run.dirty:
-            if srv.is_replica and srv.config["replica-read-only"] and not run.caller.is_master:
-                return self._refuse(cmd, E.READONLY)
-            if (not run.allow_oom and srv.maxmemory and run.oom and flags & R.DENYOOM
-                    and not run.caller.is_master):
-                return self._refuse(cmd, E.OOM)
-        if flags & R.WRITE:
-            run.dirty = True
-        srv.call(c, cmd, argv)
-        return self.writer.take()
-
-    def _refuse(self, cmd: Any, msg: str) -> tuple[int, bytes]:
+    def _refuse(self, cmd: Any, msg: str) -> bytes:
         """A command refused before running: counted as an error and a rejected call."""
         self.srv.record_error(msg)
         if cmd is not None:
             cmd.rejected_calls += 1
-        return 2, lua_error_text(msg)
+        return lua_error_text(msg)
 
     # --- the rest of the redis table -------------------------------------------------------
     def _log(self, level: int, msg: bytes) -> None:
@@ -290,6 +325,8 @@ class LuaEngine:
             t = type(v)
             if t is bytes:
                 w.bulk(v)
+            elif t is int and LLONG_MIN <= v <= LLONG_MAX:
+                w.integer(v)
             elif t is int or t is float:
                 w.integer(to_ll(v))
             elif t is bool:

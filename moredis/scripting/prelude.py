@@ -245,7 +245,10 @@ local init = function(flavour, B)
   tbl.maxn = function(t) return table.maxn(real(t)) end
 
   -- the count hook (busy scripts, SCRIPT KILL) ---------------------------------------------
+  -- (installed once and left on: Python answers it cheaply when no script runs; a run
+  -- that was killed puts the count hook back when it ends)
   local hook_on = false
+  local hook_lines = false
   local hook
   hook = function()
     local where = getinfo(2, 'S')
@@ -253,6 +256,7 @@ local init = function(flavour, B)
     local msg = py_hook()
     if msg then
       sethook(hook, 'l')      -- keep raising on every line: pcall cannot swallow the kill
+      hook_lines = true
       local t = {}
       t.err = msg
       error(t)
@@ -521,8 +525,10 @@ local init = function(flavour, B)
     sethook(hook, '', 100000)
   end
   local function stop_hook()
-    hook_on = false
-    sethook()
+    if hook_lines then
+      hook_lines = false
+      sethook(hook, '', 100000)
+    end
   end
 
   -- the redis table ---------------------------------------------------------------------
@@ -749,14 +755,21 @@ local init = function(flavour, B)
     setfenv(f, thread_env)
     return f, nil
   end
-  api.run_eval = function(f, nk, ...)
-    local keys, argv = {}, {}
+  -- KEYS and ARGV from the arguments after numkeys (one table constructor when they are
+  -- all keys or all arguments, the common shapes)
+  local function split(nk, ...)
     local n = select('#', ...)
+    if nk == n then return {...}, {} end
+    if nk == 0 then return {}, {...} end
+    local keys, argv = {}, {}
     for i = 1, nk do keys[i] = (select(i, ...)) end
     for i = nk + 1, n do argv[i - nk] = (select(i, ...)) end
+    return keys, argv
+  end
+  api.run_eval = function(f, nk, ...)
+    local keys, argv = split(nk, ...)
     RG.KEYS = keys
     RG.ARGV = argv
-    start_hook()
     local ok, v = xpcall(f, errh)
     stop_hook()
     return result(ok, v)
@@ -764,30 +777,27 @@ local init = function(flavour, B)
   api.run_eval_t = function(f, keys, argv)
     RG.KEYS = keys
     RG.ARGV = argv
-    start_hook()
     local ok, v = xpcall(f, errh)
     stop_hook()
     return result(ok, v)
   end
+  local fn_f, fn_keys, fn_argv
+  local function fn_body() return fn_f(fn_keys, fn_argv) end
   api.run_fn = function(f, nk, ...)
-    local keys, argv = {}, {}
-    local n = select('#', ...)
-    for i = 1, nk do keys[i] = (select(i, ...)) end
-    for i = nk + 1, n do argv[i - nk] = (select(i, ...)) end
-    start_hook()
-    local ok, v = xpcall(function() return f(keys, argv) end, errh)
+    fn_f = f
+    fn_keys, fn_argv = split(nk, ...)
+    local ok, v = xpcall(fn_body, errh)
+    fn_f, fn_keys, fn_argv = nil, nil, nil
     stop_hook()
     return result(ok, v)
   end
   api.run_fn_t = function(f, keys, argv)
-    start_hook()
     local ok, v = xpcall(function() return f(keys, argv) end, errh)
     stop_hook()
     return result(ok, v)
   end
   api.load_library = function(f)
     env_mt.__index = load_g
-    start_hook()
     local ok, v = xpcall(f, errh)
     stop_hook()
     env_mt.__index = RG
@@ -801,6 +811,11 @@ local init = function(flavour, B)
   end
   api.dec = function(f) return (dec(f, 1)) end
   api.mk_ok = function(v) local t = {}; t.ok = v; return t end
+  api.mk_oks = function(v, n)
+    local r = {}
+    for i = 1, n do local t = {}; t.ok = v; r[i] = t end
+    return unpack(r, 1, n)
+  end
   api.mk_err = function(v, ignore)
     local t = {}
     t.err = v
@@ -840,6 +855,7 @@ local init = function(flavour, B)
   api.build = function(f) return (build(f, 1)) end
   api.memory = function() return collectgarbage('count') end
   api.gc = function() collectgarbage('collect') end
+  start_hook()
   return api
 end
 return init
