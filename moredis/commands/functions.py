@@ -15,37 +15,35 @@ from moredis.scripting.functions import ENGINE, LOAD_TIMEOUT_MS
 from moredis.util.glob import glob_match
 
 
-def _fcall(c: Any, argv: list[bytes], ro: bool) -> None:
-    """fcallCommandGeneric."""
-    srv = c.srv
-    if srv.monitors:
-        srv.feed_monitors(c, argv)
-    sc = core.get(srv)
-    f = sc.fn.functions.get(argv[1].lower())
-    if f is None:
-        raise RedisError("ERR Function not found")
-    n = SMALL_LL.get(argv[2])
-    if n is None:
-        n = string2ll(argv[2])
+def _fcall_handler(ro: bool) -> Any:
+    """fcallCommandGeneric, as the handler of FCALL or FCALL_RO."""
+
+    def handler(c: Any, argv: list[bytes]) -> None:
+        srv = c.srv
+        if srv.monitors:
+            srv.feed_monitors(c, argv)
+        fns = (getattr(srv, "scripting", None) or core.get(srv)).fn
+        f = fns.functions.get(argv[1])  # names are kept lower-case (found case-insensitively)
+        if f is None:
+            f = fns.functions.get(argv[1].lower())
+            if f is None:
+                raise RedisError("ERR Function not found")
+        n = SMALL_LL.get(argv[2])
         if n is None:
-            raise RedisError("ERR Bad number of keys provided")
-    if n > len(argv) - 3:
-        raise RedisError("ERR Number of keys can't be greater than number of args")
-    if n < 0:
-        raise RedisError("ERR Number of keys can't be negative")
-    sc.run_script(c, sc.fn.engine, f.fn, f.str_name, f.flags, ro, argv, 3, n, False)
+            n = string2ll(argv[2])
+            if n is None:
+                raise RedisError("ERR Bad number of keys provided")
+        if n > len(argv) - 3:
+            raise RedisError("ERR Number of keys can't be greater than number of args")
+        if n < 0:
+            raise RedisError("ERR Number of keys can't be negative")
+        fns.sc.run_script(c, fns._engine or fns.engine, f.fn, f.str_name, f.flags, ro, argv, 3, n, False)
+
+    return handler
 
 
-@command("fcall")
-def fcall_command(c: Any, argv: list[bytes]) -> None:
-    """FCALL function numkeys [key ...] [arg ...]"""
-    _fcall(c, argv, False)
-
-
-@command("fcall_ro")
-def fcall_ro_command(c: Any, argv: list[bytes]) -> None:
-    """FCALL_RO function numkeys [key ...] [arg ...]"""
-    _fcall(c, argv, True)
+command("fcall")(_fcall_handler(False))  # FCALL function numkeys [key ...] [arg ...]
+command("fcall_ro")(_fcall_handler(True))  # FCALL_RO function numkeys [key ...] [arg ...]
 
 
 @command("function|load")

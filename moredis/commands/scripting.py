@@ -40,53 +40,41 @@ def _numkeys(argv: list[bytes]) -> int:
     return n
 
 
-def _eval(c: Any, argv: list[bytes], evalsha: bool, ro: bool) -> None:
-    """evalGenericCommand."""
-    srv = c.srv
-    if srv.monitors:
-        srv.feed_monitors(c, argv)
-    sc = getattr(srv, "scripting", None) or core.get(srv)
-    numkeys = SMALL_LL.get(argv[2])
-    if evalsha:
-        script = sc.scripts.get(argv[1])  # digests are cached lower-case, as clients send them
-        if script is None:
-            if len(argv[1]) != 40:
-                raise RedisError(NOSCRIPT)
-            numkeys = _numkeys(argv)
-            script = sc.lookup(argv[1])
+def _eval_handler(evalsha: bool, ro: bool) -> Any:
+    """evalGenericCommand, as the handler of EVAL, EVAL_RO, EVALSHA or EVALSHA_RO (one
+    closure each, so a call goes straight to it)."""
+
+    def handler(c: Any, argv: list[bytes]) -> None:
+        srv = c.srv
+        if srv.monitors:
+            srv.feed_monitors(c, argv)
+        sc = getattr(srv, "scripting", None) or core.get(srv)
+        numkeys = SMALL_LL.get(argv[2])
+        if evalsha:
+            script = sc.scripts.get(argv[1])  # digests are cached lower-case, as clients send them
             if script is None:
-                raise RedisError(NOSCRIPT)
-    if numkeys is None or numkeys > len(argv) - 3:
-        numkeys = _numkeys(argv)
-    if not evalsha:
-        script = sc.scripts[sc.create_script(argv[1], False)]
-    sc.run_script(c, sc._eval or sc.eval_engine, script.fn, script.name, script.flags, ro, argv, 3, numkeys, True)
-    if script.in_lru:
-        sc.touch(script.sha)
+                if len(argv[1]) != 40:
+                    raise RedisError(NOSCRIPT)
+                numkeys = _numkeys(argv)
+                script = sc.lookup(argv[1])
+                if script is None:
+                    raise RedisError(NOSCRIPT)
+        if numkeys is None or numkeys > len(argv) - 3:
+            numkeys = _numkeys(argv)
+        if not evalsha:
+            script = sc.scripts[sc.create_script(argv[1], False)]
+        sc.run_script(c, sc._eval or sc.eval_engine, script.fn, script.name, script.flags, ro, argv, 3, numkeys,
+                      True)
+        if script.in_lru:
+            sc.touch(script.sha)
+
+    return handler
 
 
-@command("eval")
-def eval_command(c: Any, argv: list[bytes]) -> None:
-    """EVAL script numkeys [key ...] [arg ...]"""
-    _eval(c, argv, False, False)
-
-
-@command("eval_ro")
-def eval_ro_command(c: Any, argv: list[bytes]) -> None:
-    """EVAL_RO script numkeys [key ...] [arg ...]"""
-    _eval(c, argv, False, True)
-
-
-@command("evalsha")
-def evalsha_command(c: Any, argv: list[bytes]) -> None:
-    """EVALSHA sha1 numkeys [key ...] [arg ...]"""
-    _eval(c, argv, True, False)
-
-
-@command("evalsha_ro")
-def evalsha_ro_command(c: Any, argv: list[bytes]) -> None:
-    """EVALSHA_RO sha1 numkeys [key ...] [arg ...]"""
-    _eval(c, argv, True, True)
+command("eval")(_eval_handler(False, False))  # EVAL script numkeys [key ...] [arg ...]
+command("eval_ro")(_eval_handler(False, True))  # EVAL_RO script numkeys [key ...] [arg ...]
+command("evalsha")(_eval_handler(True, False))  # EVALSHA sha1 numkeys [key ...] [arg ...]
+command("evalsha_ro")(_eval_handler(True, True))  # EVALSHA_RO sha1 numkeys [key ...] [arg ...]
 
 
 # --- SCRIPT ---------------------------------------------------------------------------------

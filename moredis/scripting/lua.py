@@ -316,24 +316,23 @@ class LuaEngine:
         return self.sc.fn.register(lib, name, fn, [flags[i] for i in range(1, len(flags) + 1)], desc)
 
     # --- results ---------------------------------------------------------------------------
-    def reply(self, c: Any, res: tuple, funcname: str) -> None:
+    def reply(self, c: Any, res: Any, funcname: str) -> None:
         """Write what prelude.py `result` returned to the caller (luaCallFunction)."""
-        kind = res[0]
         w = c.w
-        if kind == 0:
-            v = res[1]
-            t = type(v)
+        t = type(res)
+        if t is not tuple:  # a plain value
             if t is bytes:
-                w.bulk(v)
-            elif t is int and LLONG_MIN <= v <= LLONG_MAX:
-                w.integer(v)
+                w.bulk(res)
+            elif t is int and LLONG_MIN <= res <= LLONG_MAX:
+                w.integer(res)
             elif t is int or t is float:
-                w.integer(to_ll(v))
+                w.integer(to_ll(res))
             elif t is bool:
-                self._bool(w, v)
+                self._bool(w, res)
             else:
                 w.null()
             return
+        kind = res[0]
         if kind == 1:
             self._emit(w, res, 1)
             return

@@ -502,9 +502,11 @@ local init = function(flavour, B)
     return err
   end
 
+  -- what a run returns to Python: a plain value as it is (the common case: one value,
+  -- no tuple to build), else a tuple (kind, ...)
   local function result(ok, v)
     if ok then
-      if type(v) ~= 'table' then return 0, v end
+      if type(v) ~= 'table' then return v end
       local out = {}
       local n = flat(v, out, 0, 2)
       if n < 7000 then return 1, unpack(out, 1, n) end

@@ -45,22 +45,6 @@ class LuaWriter(Writer):
     def resp(self) -> int:  # type: ignore[override]
         return self.level
 
-    def take(self) -> tuple[int, Any]:
-        """(kind, value) for the Lua side: 0 plain value, 1 status, 2 error, 5 flat list."""
-        f = self.flat
-        self.flat = []
-        if len(f) == 2:
-            tag = f[0]
-            if tag == VALUE:
-                return 0, f[1]
-            if tag == STATUS:
-                return 1, f[1]
-            if tag == ERROR:
-                return 2, f[1]
-        elif len(f) == 1 and f[0] == NIL:
-            return 0, None
-        return 5, f
-
     # --- scalars -----------------------------------------------------------------------
     def raw(self, data: bytes) -> None:
         """Pre-encoded scalar replies (a few handlers send shared bytes)."""
