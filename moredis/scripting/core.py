@@ -121,8 +121,8 @@ class Script:
 class Run:
     """scriptRunCtx: what the current script may do and what it did."""
 
-    __slots__ = ("allow_oom", "argv", "caller", "dirty", "engine", "eval_mode", "funcname", "killed",
-                 "oom", "props", "read_only", "repl", "shutdown", "start", "timedout")
+    __slots__ = ("acl", "allow_oom", "argv", "caller", "dirty", "engine", "eval_mode", "funcname", "killed",
+                 "oom", "props", "read_only", "repl", "shutdown", "start", "timedout", "write_guard")
 
     def __init__(self) -> None:
         self.caller: Any = None
@@ -140,6 +140,8 @@ class Run:
         self.props: list = []
         self.oom = False
         self.argv: list[bytes] = []
+        self.acl = False  # the caller's user has ACL rules to check
+        self.write_guard = False  # writes need scriptCall's checks (read-only, OOM, replica)
 
 
 class _FrozenClock:
@@ -309,10 +311,12 @@ class Scripting:
         if run.props:
             run.props = []
         run.argv = argv
-        run.oom = srv.maxmemory and srv.over_maxmemory()
+        run.oom = oom = srv.maxmemory and srv.over_maxmemory()
+        run.write_guard = run_ro or oom or srv.is_replica
         sc = engine.client
         sc.db = c.db
-        sc.user = c.user
+        sc.user = user = c.user
+        run.acl = user is not None and not user.unrestricted
         if sc.resp != 2:  # redis.setresp() of an earlier run
             sc.resp = engine.writer.level = 2
         props = srv.propagators
@@ -330,11 +334,11 @@ class Scripting:
         srv.in_script = True
         self.run = run
         try:
-            if len(argv) - first < 200:
-                if eval_mode:
-                    res = engine.run_eval(fn, numkeys, *argv[first:])
-                else:
-                    res = engine.run_fn(fn, numkeys, *argv[first:])
+            nargs = len(argv) - first
+            if nargs == 1:
+                res = (engine.run_eval if eval_mode else engine.run_fn)(fn, numkeys, argv[first])
+            elif nargs < 200:
+                res = (engine.run_eval if eval_mode else engine.run_fn)(fn, numkeys, *argv[first:])
             else:
                 tf = engine.table_from
                 keys = tf(argv[first:first + numkeys])

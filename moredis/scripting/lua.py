@@ -148,6 +148,7 @@ class LuaEngine:
         over what every call needs, as it runs for each redis.call of every script."""
         sc = self.sc
         srv = self.srv
+        table = srv.table
         table_from = self.table_from
         refusal = self._refusal
         oks: list = []  # fresh {ok='OK'} tables made 32 at a time (one Python->Lua crossing)
@@ -176,27 +177,29 @@ class LuaEngine:
             argv = list(args)
             i = 0
             for a in args:
-                if type(a) is not bytes:
+                if type(a) is not bytes:  # numbers become strings (luaArgsToRedisArgv)
                     a = argv[i] = arg_bytes(a)
                     if a is None:
                         return fail(3, ERR_ARGS)
                 i += 1  # noqa: SIM113 (enumerate() costs more, and this runs for every redis.call)
             if srv.command_filters:  # module command filters see scripts' calls too
                 argv = srv.modules.run_filters(client, argv)
-            table = srv.table
-            cmd = table.get(argv[0]) if argv else None
-            if cmd is None and argv:
-                cmd = table.get(argv[0].lower())
-            n = len(argv)
-            if cmd is not None and cmd.subcommands is not None and n > 1:
-                cmd = cmd.subcommands.get(argv[1].lower())
+                if not argv:
+                    return fail(2, self._refuse(None, "ERR Unknown Redis command called from script"))
+            cmd = table.get(argv[0])
             if cmd is None:
-                return fail(2, self._refuse(None, "ERR Unknown Redis command called from script"))
+                cmd = table.get(argv[0].lower())
+                if cmd is None:
+                    return fail(2, self._refuse(None, "ERR Unknown Redis command called from script"))
+            n = len(argv)
+            if cmd.subcommands is not None and n > 1:
+                cmd = cmd.subcommands.get(argv[1].lower())
+                if cmd is None:
+                    return fail(2, self._refuse(None, "ERR Unknown Redis command called from script"))
             a = cmd.arity
             flags = cmd.flags
-            user = client.user
-            if ((a > 0 and n != a) or n < -a or flags & noscript or (user is not None and not user.unrestricted)
-                    or (flags & write_flags and (run.read_only or run.oom or srv.is_replica))):
+            if ((n != a if a > 0 else n < -a) or flags & noscript or run.acl
+                    or (flags & write_flags and run.write_guard)):
                 err = refusal(run, cmd, argv)  # (which also marks the run dirty)
                 if err is not None:
                     return fail(2, self._refuse(cmd, err))

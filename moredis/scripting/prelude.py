@@ -773,7 +773,8 @@ local init = function(flavour, B)
     RG.KEYS = keys
     RG.ARGV = argv
     local ok, v = xpcall(f, errh)
-    stop_hook()
+    if hook_lines then stop_hook() end
+    if ok and type(v) ~= 'table' then return v end
     return result(ok, v)
   end
   api.run_eval_t = function(f, keys, argv)
@@ -790,7 +791,8 @@ local init = function(flavour, B)
     fn_keys, fn_argv = split(nk, ...)
     local ok, v = xpcall(fn_body, errh)
     fn_f, fn_keys, fn_argv = nil, nil, nil
-    stop_hook()
+    if hook_lines then stop_hook() end
+    if ok and type(v) ~= 'table' then return v end
     return result(ok, v)
   end
   api.run_fn_t = function(f, keys, argv)
