@@ -357,7 +357,13 @@ class Scripting:
         if run.shutdown:
             c.close_after_reply = True
             return
-        engine.reply(c, res, funcname)
+        t = type(res)
+        if t is int and -0x8000000000000000 <= res <= 0x7FFFFFFFFFFFFFFF:
+            c.w.integer(res)  # the commonest results, written here (engine.reply does the rest)
+        elif t is bytes:
+            c.w.bulk(res)
+        else:
+            engine.reply(c, res, funcname)
         if props:
             if run.props:
                 self._propagate(c, run.props)
