@@ -7,6 +7,8 @@ reference's `error({})` crash (a NULL message) is the one input left out.
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 
 RETURNS = [
@@ -402,3 +404,50 @@ LIBS = [
 @pytest.mark.parametrize("script", LIBS)
 def test_lua_libraries(d, script):
     d.check("EVAL", script, "0")
+
+
+def test_evalsha_and_fcall_argument_spellings(d, d3):
+    """EVALSHA/FCALL take a shortcut for digests and numkeys as clients usually send them
+    (lower-case digest, canonical small count); every other spelling gets Redis's answer."""
+    body = "return {#KEYS, #ARGV, KEYS[1], ARGV[1]}"
+    for x in (d, d3):
+        x.check("FUNCTION", "FLUSH")
+        x.check("FUNCTION", "LOAD", "#!lua name=spell\nredis.register_function('kv', function(keys, args) "
+                "return {#keys, #args, keys[1], args[1]} end)")
+        x.check("SCRIPT", "LOAD", body)
+        sha = hashlib.sha1(body.encode()).hexdigest()
+        for nk in ("0", "1", "2", "3", "01", "+1", " 1", "1 ", "-0", "-1", "99", "100", "1.0", "",
+                   "9223372036854775808"):
+            x.check("EVALSHA", sha, nk, "a", "b")
+            x.check("EVALSHA", sha.upper(), nk, "a", "b")
+            x.check("EVALSHA", "f" * 40, nk, "a", "b")
+            x.check("EVALSHA", "f" * 39, nk, "a", "b")
+            x.check("EVAL", body, nk, "a", "b")
+            x.check("FCALL", "kv", nk, "a", "b")
+            x.check("FCALL", "KV", nk, "a", "b")
+            x.check("FCALL", "nosuch", nk, "a", "b")
+
+
+def test_status_replies_are_fresh_tables(d):
+    """Every {ok='OK'} redis.call hands a script is a table of its own, however many."""
+    d.check("EVAL", "local a = redis.call('SET', KEYS[1], '1') local b = redis.call('SET', KEYS[1], '2') "
+            "a.ok = 'changed' return {a.ok, b.ok, rawequal(a, b)}", "1", "k")
+    d.check("EVAL", "local t = {} for i = 1, 100 do t[i] = redis.call('SET', KEYS[1], i) end "
+            "t[1].ok = 'z' t[100].extra = 1 local same = 0 "
+            "for i = 2, 100 do if rawequal(t[i], t[i - 1]) then same = same + 1 end end "
+            "return {t[1].ok, t[2].ok, t[99].ok, t[100].ok, t[99].extra, same, #t}", "1", "k")
+    d.check("EVAL", "local r = redis.pcall('SET', KEYS[1], 'v') r.ok = r.ok .. '!' "
+            "return {r.ok, redis.pcall('SET', KEYS[1], 'w').ok, redis.call('PING').ok, redis.call('TYPE', KEYS[1]).ok}",
+            "1", "k")
+    d.check("EVAL", "return redis.call('SET', KEYS[1], 5)", "1", "k")
+    d.check("EVAL", "return {redis.call('SET', KEYS[1], 5), redis.call('GET', KEYS[1]), "
+            "redis.call('SET', KEYS[1], 2.5), redis.call('GET', KEYS[1])}", "1", "k")
+
+
+def test_script_results_written_directly(d, d3):
+    """Integer and string results take a shortcut to the reply; the edges of both."""
+    for x in (d, d3):
+        for r in ("0", "1023", "1024", "-1", "123456789", "2^53", "-2^53", "2^62", "2^63 - 1024", "-2^63",
+                  "'1'", "''", "string.rep('x', 70000)", "3.7", "-3.7", "tonumber('12')"):
+            x.check("EVAL", "return " + r, "0")
+            x.check("EVAL", "#!lua\nreturn " + r, "0")

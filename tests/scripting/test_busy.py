@@ -95,3 +95,30 @@ def test_unkillable_after_write_and_function_kill(busy_srv):
     t.join(10)
     assert box["reply"] == b"done"
     c.close()
+
+
+def test_busy_again_after_a_kill(busy_srv):
+    """The count hook stays installed across runs (a killed run puts it back): a second
+    runaway script, an EVAL one after a killed function and the other way round, is
+    still noticed and killable, and ordinary scripts run normally in between. A kill
+    raises again at the next line, so pcall only keeps a script alive on the same line
+    (what Redis 7.4 answers to these two scripts)."""
+    c = redis.Redis(port=busy_srv.port, socket_timeout=20)
+    c.execute_command("FUNCTION", "LOAD", "#!lua name=spin2\nredis.register_function{function_name='spin2', "
+                      "callback=function() local i = 0 while true do i = i + 1 end end, flags={'no-writes'}}")
+    guarded = "local ok = pcall(function() " + LOOP + " end)"
+    cases = [(("EVAL", LOOP, 0), "SCRIPT", None), (("FCALL", "spin2", 0), "FUNCTION", None),
+             (("EVAL", guarded + "\nreturn 'caught'", 0), "SCRIPT", ":2."),
+             (("EVAL", guarded + " return 'caught'", 0), "SCRIPT", b"caught")]
+    for cmd, kill, outcome in cases:
+        t, box = _start(busy_srv.port, *cmd)
+        _wait_busy(c)
+        assert c.execute_command(kill, "KILL") == b"OK"
+        t.join(10)
+        if isinstance(outcome, bytes):
+            assert box == {"reply": outcome}
+        else:
+            assert box.get("error", "").startswith("Script killed by user with %s KILL..." % kill), box
+            assert outcome is None or box["error"].endswith(outcome)
+        assert c.execute_command("EVAL", "local n = 0 for i = 1, 300000 do n = n + 1 end return n", 0) == 300000
+    c.close()
