@@ -34,6 +34,7 @@ HALF = 1 << 62  # double2ll: only doubles within +-LLONG_MAX/2 print as integers
 STACK_LIMIT = b"ERR reached lua stack limit"
 ERR_ARGS = b"ERR Lua redis lib command arguments must be strings or integers"
 ERR_NOARGS = b"ERR Please specify at least one argument for this redis lib call"
+UNKNOWN_COMMAND = "ERR Unknown Redis command called from script"
 
 
 def _version_num() -> int:
@@ -185,17 +186,17 @@ class LuaEngine:
             if srv.command_filters:  # module command filters see scripts' calls too
                 argv = srv.modules.run_filters(client, argv)
                 if not argv:
-                    return fail(2, self._refuse(None, "ERR Unknown Redis command called from script"))
+                    return fail(2, self._refuse(None, UNKNOWN_COMMAND))
             cmd = table.get(argv[0])
             if cmd is None:
                 cmd = table.get(argv[0].lower())
                 if cmd is None:
-                    return fail(2, self._refuse(None, "ERR Unknown Redis command called from script"))
+                    return fail(2, self._refuse(None, UNKNOWN_COMMAND))
             n = len(argv)
             if cmd.subcommands is not None and n > 1:
                 cmd = cmd.subcommands.get(argv[1].lower())
                 if cmd is None:
-                    return fail(2, self._refuse(None, "ERR Unknown Redis command called from script"))
+                    return fail(2, self._refuse(None, UNKNOWN_COMMAND))
             a = cmd.arity
             flags = cmd.flags
             if ((n != a if a > 0 else n < -a) or flags & noscript or run.acl
