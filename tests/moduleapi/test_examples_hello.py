@@ -51,7 +51,9 @@ def test_hellotimer(modsrv, capsys):
     s = modsrv(("examples/hellotimer", "100"))
     r = s.client()
     assert r.execute_command("hellotimer.timer") == b"OK"
-    assert len(s.core.module_timers) == 10
+    # ten timers, delays drawn below 100 ms: one drawn near 0 may have fired already; all
+    # ten are counted once they have fired (below)
+    assert 0 < len(s.core.module_timers) <= 10
     with pytest.raises(redis.ResponseError, match="holds timer that is not fired"):
         r.execute_command("MODULE", "UNLOAD", "hellotimer")
     end = time.time() + 3
