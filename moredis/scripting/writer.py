@@ -17,6 +17,7 @@ from moredis.protocol.writer import Writer
 
 # tags shared with prelude.py `dec`
 VALUE, STATUS, ERROR, NIL, ARRAY, MAP, SET, DOUBLE, BIGNUM, VERBATIM, ATTRIBUTE = range(1, 12)
+_OK = (STATUS, b"OK")  # +OK, the commonest status reply a script sees
 
 
 def lua_error_text(msg: str | bytes) -> bytes:
@@ -67,7 +68,7 @@ class LuaWriter(Writer):
             raise TypeError("unsupported pre-encoded reply for a script")
 
     def ok(self) -> None:
-        self.flat += (STATUS, b"OK")
+        self.flat += _OK
 
     def simple(self, s: bytes | str) -> None:
         self.flat += (STATUS, s.encode() if isinstance(s, str) else bytes(s))
