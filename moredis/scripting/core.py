@@ -287,14 +287,15 @@ class Scripting:
 
         This is every EVALSHA's and FCALL's path, so it does only what each run needs;
         the Run object of the last finished run is reused."""
+        srv = self.srv
         if flags & EVAL_COMPAT:
             run_ro = ro
             allow_oom = False
         else:
-            self.prepare(c, flags, ro)
+            if ro or srv.is_replica or srv.maxmemory or flags & NO_CLUSTER:  # (else nothing to refuse)
+                self.prepare(c, flags, ro)
             run_ro = ro or bool(flags & NO_WRITES)
             allow_oom = bool(flags & ALLOW_OOM)
-        srv = self.srv
         run = self._spare  # None while a run is in progress (a nested run makes its own)
         if run is None:
             run = Run()
