@@ -124,15 +124,28 @@ class Manifest:
         if self.base is not None:
             self.base.type = HIST
             self.history.insert(0, self.base)
-        self.curr_base_seq += 1
         suffix = ".rdb" if rdb_preamble else ".aof"
+        taken = self._history_names()
+        self.curr_base_seq += 1
+        while f"{appendfilename}.{self.curr_base_seq}.base{suffix}" in taken:
+            self.curr_base_seq += 1
         self.base = AofInfo(f"{appendfilename}.{self.curr_base_seq}.base{suffix}", self.curr_base_seq, BASE)
         self.dirty = True
         return self.base.name
 
+    def _history_names(self) -> set[str]:
+        """Names a new file must not take: history files are deleted once the new manifest
+        is written, and a manifest whose line turned an incr file into history (damage)
+        would otherwise hand that very name to the new incr file, deleted with it. Redis
+        reuses the name there and loses the file; here the sequence number moves on."""
+        return {ai.name for ai in self.history}
+
     def new_incr(self, appendfilename: str) -> str:
-        """getNewIncrAofName."""
+        """getNewIncrAofName (skipping a name a history file still holds)."""
+        taken = self._history_names()
         self.curr_incr_seq += 1
+        while f"{appendfilename}.{self.curr_incr_seq}.incr.aof" in taken:
+            self.curr_incr_seq += 1
         ai = AofInfo(f"{appendfilename}.{self.curr_incr_seq}.incr.aof", self.curr_incr_seq, INCR)
         self.incr.append(ai)
         self.dirty = True

@@ -508,3 +508,28 @@ def test_debug_loadaof_entry_point_replays_the_files(tmp_path):
     srv.aof.write_buffer()
     assert os.path.getsize(tmp_path / "appendonlydir" / "appendonly.aof.1.incr.aof") == n  # the replay wrote nothing
     srv.aof.close()
+
+
+def test_new_files_never_take_a_history_files_name(tmp_path):
+    """A manifest whose incr line says history (damage: one flipped bit turns 'i' into
+    'h'): that file is not loaded and is deleted as history, so the incr file opened at
+    start-up must not get its name, or writes would go to a deleted file and the next
+    start would find the manifest naming a file that is gone (Redis 7.4 reuses the name
+    here). The sequence number moves past it instead."""
+    _write_aof(tmp_path, _c(["SET", "old", "1"]), base=_c(["SET", "b", "1"]))
+    d = tmp_path / "appendonlydir"
+    m = d / "appendonly.aof.manifest"
+    m.write_text(m.read_text().replace("type i", "type h"))
+    srv = _loaded(tmp_path)
+    assert srv.dbs[0].data.get(b"old") is None and srv.dbs[0].data[b"b"] == b"1"
+    c = srv.internal_client(2)
+    _run(srv, c, "SET", "new", "2")
+    srv.aof.write_buffer()
+    srv.aof.close()
+    assert sorted(os.listdir(d)) == ["appendonly.aof.1.base.aof", "appendonly.aof.2.incr.aof",
+                                     "appendonly.aof.manifest"]
+    assert m.read_text() == ("file appendonly.aof.1.base.aof seq 1 type b\n"
+                             "file appendonly.aof.2.incr.aof seq 2 type i\n")
+    again = _loaded(tmp_path)
+    assert again.dbs[0].data[b"new"] == b"2" and again.dbs[0].data[b"b"] == b"1"
+    again.aof.close()
