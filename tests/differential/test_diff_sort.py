@@ -480,7 +480,16 @@ def _scenario_test(x, cmds) -> None:
     x.check("FLUSHALL")
     clear_errno(x)
     tie = False
+    dst_mode: str | bool = False  # how dst compares: as the last SORT ... STORE that stored it left it
     for cmd, unordered in cmds:
+        if cmd[:2] == ["LRANGE", "dst"]:
+            unordered = dst_mode  # (a STORE that failed, WRONGTYPE say, left the older content)
+        elif "STORE" in cmd:
+            reply = x.check(*cmd)  # the count stored (or the error) is the same whatever the order
+            if not reply.startswith(b"-"):
+                dst_mode = unordered
+            clear_errno(x)
+            continue
         if unordered == "sorted":
             tie = True
             x.check_sorted(*cmd)
@@ -516,3 +525,15 @@ def test_random_sorts_resp3(d3, cmds):
 @given(cmds=_scenario())
 def test_random_sorts_long(d, cmds):
     _scenario_test(d, cmds)
+
+
+def test_store_that_fails_keeps_an_unordered_dst(d):
+    """Found by test_random_sorts_long: a SORT ... STORE whose order among equal ALPHA
+    weights is Redis's hash order, then one that fails (WRONGTYPE): dst keeps the first
+    result, whose order is not comparable, only its elements."""
+    _scenario_test(d, [(["SADD", "s", "1", "2"], False), (["ZADD", "z", "1", "1", "1", "2"], False),
+                       (["SET", "str", "v"], False),
+                       (["SORT", "z", "BY", "w_*", "ALPHA", "STORE", "dst"], "sorted"),
+                       (["LRANGE", "dst", "0", "-1"], "sorted"),
+                       (["SORT", "str", "STORE", "dst"], False),
+                       (["LRANGE", "dst", "0", "-1"], False)])
