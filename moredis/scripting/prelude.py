@@ -247,8 +247,7 @@ local init = function(flavour, B)
   -- the count hook (busy scripts, SCRIPT KILL) ---------------------------------------------
   -- (installed once and left on: Python answers it cheaply when no script runs; a run
   -- that was killed puts the count hook back when it ends)
-  local hook_on = false
-  local hook_lines = false
+  local hook_lines = false  -- a kill switched this state to the line hook
   local hook
   hook = function()
     local where = getinfo(2, 'S')
@@ -266,7 +265,7 @@ local init = function(flavour, B)
   for k, v in next, coroutine do co[k] = v end
   co.create = function(f)
     local c = coroutine.create(f)
-    if hook_on then sethook(c, hook, '', 100000) end
+    sethook(c, hook, '', 100000)
     return c
   end
   co.wrap = function(f)
@@ -522,11 +521,7 @@ local init = function(flavour, B)
     return 3, msg, src, line, v.ignore_error_stats_update and true or false
   end
 
-  local function start_hook()
-    hook_on = true
-    sethook(hook, '', 100000)
-  end
-  local function stop_hook()
+  local function restore_hook()  -- the count hook back after a killed run
     if hook_lines then
       hook_lines = false
       sethook(hook, '', 100000)
@@ -773,15 +768,14 @@ local init = function(flavour, B)
     RG.KEYS = keys
     RG.ARGV = argv
     local ok, v = xpcall(f, errh)
-    if hook_lines then stop_hook() end
-    if ok and type(v) ~= 'table' then return v end
+    restore_hook()
     return result(ok, v)
   end
   api.run_eval_t = function(f, keys, argv)
     RG.KEYS = keys
     RG.ARGV = argv
     local ok, v = xpcall(f, errh)
-    stop_hook()
+    restore_hook()
     return result(ok, v)
   end
   local fn_f, fn_keys, fn_argv
@@ -791,19 +785,18 @@ local init = function(flavour, B)
     fn_keys, fn_argv = split(nk, ...)
     local ok, v = xpcall(fn_body, errh)
     fn_f, fn_keys, fn_argv = nil, nil, nil
-    if hook_lines then stop_hook() end
-    if ok and type(v) ~= 'table' then return v end
+    restore_hook()
     return result(ok, v)
   end
   api.run_fn_t = function(f, keys, argv)
     local ok, v = xpcall(function() return f(keys, argv) end, errh)
-    stop_hook()
+    restore_hook()
     return result(ok, v)
   end
   api.load_library = function(f)
     env_mt.__index = load_g
     local ok, v = xpcall(f, errh)
-    stop_hook()
+    restore_hook()
     env_mt.__index = RG
     if ok then return nil end
     if type(v) == 'table' then
@@ -859,7 +852,7 @@ local init = function(flavour, B)
   api.build = function(f) return (build(f, 1)) end
   api.memory = function() return collectgarbage('count') end
   api.gc = function() collectgarbage('collect') end
-  start_hook()
+  sethook(hook, '', 100000)
   return api
 end
 return init
