@@ -8,8 +8,9 @@ import time
 from typing import Any
 
 from moredis.commands.registry import command
+from moredis.commands.util import script_numkeys
 from moredis.errors import RedisError
-from moredis.numbers import SMALL_LL, string2ll
+from moredis.numbers import SMALL_LL
 from moredis.scripting import core
 from moredis.scripting.functions import ENGINE, LOAD_TIMEOUT_MS
 from moredis.util.glob import glob_match
@@ -29,14 +30,8 @@ def _fcall_handler(ro: bool) -> Any:
             if f is None:
                 raise RedisError("ERR Function not found")
         n = SMALL_LL.get(argv[2])
-        if n is None:
-            n = string2ll(argv[2])
-            if n is None:
-                raise RedisError("ERR Bad number of keys provided")
-        if n > len(argv) - 3:
-            raise RedisError("ERR Number of keys can't be greater than number of args")
-        if n < 0:
-            raise RedisError("ERR Number of keys can't be negative")
+        if n is None or n > len(argv) - 3:
+            n = script_numkeys(argv, "ERR Bad number of keys provided")
         fns.sc.run_script(c, fns._engine or fns.engine, f.fn, f.str_name, f.flags, ro, argv, 3, n, False)
 
     return handler

@@ -11,6 +11,7 @@ from typing import Any
 
 from moredis import errors as E
 from moredis.commands.registry import command, getkeys
+from moredis.commands.util import script_numkeys
 from moredis.errors import RedisError
 from moredis.numbers import SMALL_LL, string2ll
 from moredis.scripting import core
@@ -25,19 +26,6 @@ def _eval_keys(argv: list[bytes]) -> list[int]:
     if n is None or n < 0 or n > len(argv) - 3:
         return []
     return list(range(3, 3 + n))
-
-
-def _numkeys(argv: list[bytes]) -> int:
-    n = SMALL_LL.get(argv[2])
-    if n is None:
-        n = string2ll(argv[2])
-        if n is None:
-            raise RedisError(E.NOT_INTEGER)
-    if n > len(argv) - 3:
-        raise RedisError("ERR Number of keys can't be greater than number of args")
-    if n < 0:
-        raise RedisError("ERR Number of keys can't be negative")
-    return n
 
 
 def _eval_handler(evalsha: bool, ro: bool) -> Any:
@@ -55,12 +43,12 @@ def _eval_handler(evalsha: bool, ro: bool) -> Any:
             if script is None:
                 if len(argv[1]) != 40:
                     raise RedisError(NOSCRIPT)
-                numkeys = _numkeys(argv)
+                numkeys = script_numkeys(argv, E.NOT_INTEGER)
                 script = sc.lookup(argv[1])
                 if script is None:
                     raise RedisError(NOSCRIPT)
         if numkeys is None or numkeys > len(argv) - 3:
-            numkeys = _numkeys(argv)
+            numkeys = script_numkeys(argv, E.NOT_INTEGER)
         if not evalsha:
             script = sc.scripts[sc.create_script(argv[1], False)]
         sc.run_script(c, sc._eval or sc.eval_engine, script.fn, script.name, script.flags, ro, argv, 3, numkeys,

@@ -10,7 +10,7 @@ from typing import Any
 
 from moredis import errors as E
 from moredis.errors import RedisError
-from moredis.numbers import LLONG_MAX, parse_int, string2d
+from moredis.numbers import LLONG_MAX, SMALL_LL, parse_int, string2d, string2ll
 from moredis.util.glob import compile_glob
 
 NOVALUES_NOT_HSCAN = "ERR NOVALUES option can only be used in HSCAN"
@@ -148,3 +148,18 @@ def numkeys_positions(argv: list[bytes], at: int) -> list[int]:
     if num < 1 or num > len(argv) - at - 1:
         return []
     return list(range(at + 1, at + 1 + num))
+
+
+def script_numkeys(argv: list[bytes], not_a_number: str) -> int:
+    """numkeys of EVAL*/FCALL* (argv[2]): the count, or Redis's error (`not_a_number`
+    when it is not an integer; EVAL and FCALL word that one differently)."""
+    n = SMALL_LL.get(argv[2])
+    if n is None:
+        n = string2ll(argv[2])
+        if n is None:
+            raise RedisError(not_a_number)
+    if n > len(argv) - 3:
+        raise RedisError("ERR Number of keys can't be greater than number of args")
+    if n < 0:
+        raise RedisError("ERR Number of keys can't be negative")
+    return n
