@@ -59,7 +59,7 @@ class Connection(asyncio.Protocol):
         self.unix = unix
         self.paused_reading = False
         self.last_chunk = b""
-        self.check_argv: list[bytes] | None = None  # last request of a probable boundary (see _note_boundary)
+        self.check_argv: list[bytes] | None = None  # last request of a probable boundary (see _drain_fast)
         self.check_chunks: list[bytes] = []
 
     # --- lifecycle -------------------------------------------------------------------
@@ -149,24 +149,20 @@ class Connection(asyncio.Protocol):
             self.transport.close()
 
     # --- input -----------------------------------------------------------------------
-    def data_received(self, data: bytes) -> None:
-        if self.srv.eventloop_hook is not None:  # modules subscribed to the EventLoop event
-            self.srv.eventloop_hook()
-        gil = self.srv.gil
-        if gil is not None:  # a module thread may hold the server lock (ThreadSafeContextLock)
-            with gil:
-                self._received(data)
-        else:
-            self._received(data)
-
-    def _received(self, data: bytes) -> None:
+    def data_received(self, data: bytes, hooked: bool = False) -> None:
+        """Read, parse, run and queue the replies, in one frame for the common read (every
+        request of every client goes through here; the rare cases call out)."""
+        srv = self.srv
+        if not hooked and (srv.eventloop_hook is not None or srv.gil is not None):
+            self._received_hooked(data)
+            return
         c = self.client
         if c is None or self.closed:
             return
-        srv = self.srv
-        srv.stat_net_input_bytes += len(data)
+        n = len(data)
+        srv.stat_net_input_bytes += n
         srv.stat_total_reads += 1
-        c.net_in += len(data)
+        c.net_in += n
         c.last_interaction = srv.unixtime
         if self.parser is not None:
             self.parser.feed(data)
@@ -177,16 +173,29 @@ class Connection(asyncio.Protocol):
         else:
             self.reader.feed(data)
             self.last_chunk = data
-            self.raw_len += len(data)
-            if self.raw is not None:
-                if self.raw_len > RAW_KEEP and self.count:
+            raw_len = self.raw_len = self.raw_len + n
+            raw = self.raw
+            if raw is not None:
+                if raw_len > RAW_KEEP and self.count:
                     self.raw = None
                 else:
-                    self.raw.append(data)
-            if self.raw_len > srv.qbuf_limit:
+                    raw.append(data)
+            if raw_len > srv.qbuf_limit:
                 self._qbuf_overflow()
                 return
-        self._drain()
+        self._drain(c, srv)
+
+    def _received_hooked(self, data: bytes) -> None:
+        """A read while modules listen to the event loop or may hold the server lock."""
+        srv = self.srv
+        if srv.eventloop_hook is not None:  # modules subscribed to the EventLoop event
+            srv.eventloop_hook()
+        gil = srv.gil
+        if gil is not None:  # a module thread may hold the server lock (ThreadSafeContextLock)
+            with gil:
+                self.data_received(data, True)
+        else:
+            self.data_received(data, True)
 
     def _new_parser(self) -> RequestParser:
         p = self.spare_parser  # reused: inline clients switch parsers on every read
@@ -200,18 +209,20 @@ class Connection(asyncio.Protocol):
     def resume(self) -> None:
         """Continue with buffered requests after the client was unblocked."""
         if self.client is not None and not self.closed:
-            self._drain()
+            self._drain(self.client, self.srv)
 
-    def _drain(self) -> None:
-        c = self.client
-        srv = self.srv
+    def _drain(self, c: Any, srv: Any) -> None:
         if c.blocked is None and not c.closing:
             if self.parser is None:
                 self._drain_fast(c, srv)
             if self.parser is not None and c.blocked is None and not c.closing and not self.closed:
                 self._drain_slow(c, srv)
         if c.out:
-            srv.queue_write(self)
+            q = srv.write_queue
+            if q:
+                q.append(self)
+            else:
+                srv.queue_write(self)
         if srv.pending_flush:
             srv.flush_pending()
         if c.close_after_reply and not self.closed:
@@ -237,34 +248,32 @@ class Connection(asyncio.Protocol):
                 if argv:
                     process(c, argv)
                     if c.blocked is not None or c.close_after_reply or c.closing:
-                        self._note_boundary(last)
-                        return
+                        break
         except hiredis.ProtocolError:
             self._recover()
             return
-        self._note_boundary(last)
-        if self.mid and self.count == 0 and self.raw is not None:
-            # a lone request arriving in pieces: the exact parser checks its limits
-            self._recover()
-
-    def _note_boundary(self, last: list[bytes] | None) -> None:
-        """Decide whether hiredis stopped between requests.
-
-        hiredis does not say whether it holds half a request (it may have consumed the
-        bytes of a partial array). It surely does when bytes are left unread or no
-        request completed. Otherwise it almost surely stopped between requests; the
-        exact check (do the bytes end with the last request's encoding?) only matters
-        if the next read does not start with '*', so it is left to that read."""
-        if self.reader.has_data() or last is None:
-            self.mid = self.raw_len > 0 or self.reader.has_data()
-            self.check_argv = None
+        if last is None or reader.has_data():
+            self._stopped_inside(last)
             return
+        # hiredis almost surely stopped between requests. It does not say so (it may have
+        # consumed the bytes of a partial array); the exact check, do the bytes end with
+        # the last request's encoding, only matters if the next read does not start with
+        # '*', so it is left to that read (_continues_request)
         self.mid = False
         self.check_argv = last
         self.check_chunks = self.raw if self.raw else [self.last_chunk]
         self.count = 0
         self.raw_len = 0
         self.raw = []
+
+    def _stopped_inside(self, last: list[bytes] | None) -> None:
+        """hiredis surely holds part of a request: bytes are left unread, or no request
+        completed. A lone request arriving in pieces goes to the exact parser, which
+        checks its limits."""
+        self.mid = self.raw_len > 0 or self.reader.has_data()
+        self.check_argv = None
+        if self.mid and self.count == 0 and self.raw is not None:
+            self._recover()
 
     def _continues_request(self) -> bool:
         """Called for a read not starting with '*' after a probable boundary: True when
