@@ -179,9 +179,12 @@ class LuaEngine:
             i = 0
             for a in args:
                 if type(a) is not bytes:  # numbers become strings (luaArgsToRedisArgv)
-                    a = argv[i] = arg_bytes(a)
-                    if a is None:
-                        return fail(3, ERR_ARGS)
+                    if type(a) is int and -HALF <= a <= HALF:  # (what lupa makes of a whole number)
+                        argv[i] = b"%d" % a
+                    else:
+                        a = argv[i] = arg_bytes(a)
+                        if a is None:
+                            return fail(3, ERR_ARGS)
                 i += 1  # noqa: SIM113 (enumerate() costs more, and this runs for every redis.call)
             if srv.command_filters:  # module command filters see scripts' calls too
                 argv = srv.modules.run_filters(client, argv)
