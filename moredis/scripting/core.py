@@ -31,6 +31,7 @@ ALLOW_STALE = 1 << 2
 NO_CLUSTER = 1 << 3
 EVAL_COMPAT = 1 << 4
 ALLOW_CROSS_SLOT = 1 << 5
+_RUN_MODE_FLAGS = NO_WRITES | ALLOW_OOM | NO_CLUSTER  # flags that change what a run may do
 FLAG_NAMES = {b"no-writes": NO_WRITES, b"allow-oom": ALLOW_OOM, b"allow-stale": ALLOW_STALE,
               b"no-cluster": NO_CLUSTER, b"allow-cross-slot-keys": ALLOW_CROSS_SLOT}
 FLAG_ORDER = [b"no-writes", b"allow-oom", b"allow-stale", b"no-cluster", b"allow-cross-slot-keys"]
@@ -288,12 +289,13 @@ class Scripting:
         This is every EVALSHA's and FCALL's path, so it does only what each run needs;
         the Run object of the last finished run is reused."""
         srv = self.srv
-        if flags & EVAL_COMPAT:
+        if not (ro or flags & _RUN_MODE_FLAGS or srv.is_replica or srv.maxmemory):
+            run_ro = allow_oom = False  # (the common case: nothing to refuse, nothing to relax)
+        elif flags & EVAL_COMPAT:
             run_ro = ro
             allow_oom = False
         else:
-            if ro or srv.is_replica or srv.maxmemory or flags & NO_CLUSTER:  # (else nothing to refuse)
-                self.prepare(c, flags, ro)
+            self.prepare(c, flags, ro)
             run_ro = ro or bool(flags & NO_WRITES)
             allow_oom = bool(flags & ALLOW_OOM)
         run = self._spare  # None while a run is in progress (a nested run makes its own)
