@@ -22,6 +22,7 @@ from time import monotonic as _monotonic
 from typing import Any
 
 from moredis.errors import RedisError
+from moredis.numbers import LLONG_MAX, LLONG_MIN
 from moredis.protocol.parser import split_args
 
 # script flags (script.h SCRIPT_FLAG_*)
@@ -361,7 +362,7 @@ class Scripting:
             c.close_after_reply = True
             return
         t = type(res)
-        if t is int and -0x8000000000000000 <= res <= 0x7FFFFFFFFFFFFFFF:
+        if t is int and LLONG_MIN <= res <= LLONG_MAX:
             c.w.integer(res)  # the commonest results, written here (engine.reply does the rest)
         elif t is bytes:
             c.w.bulk(res)

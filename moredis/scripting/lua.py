@@ -21,15 +21,13 @@ from lupa.lua51 import LuaRuntime
 
 from moredis import errors as E
 from moredis.commands import registry as R
-from moredis.numbers import fpconv_dtoa
+from moredis.numbers import LLONG_MAX, LLONG_MIN, fpconv_dtoa
 from moredis.protocol.writer import Resp2Writer, Resp3Writer
 from moredis.scripting import libs
 from moredis.scripting.prelude import PRELUDE
 from moredis.scripting.writer import ERROR, NIL, STATUS, VALUE, LuaWriter, lua_error_text
 from moredis.version import REDIS_VERSION
 
-LLONG_MIN = -(1 << 63)
-LLONG_MAX = (1 << 63) - 1
 HALF = 1 << 62  # double2ll: only doubles within +-LLONG_MAX/2 print as integers
 STACK_LIMIT = b"ERR reached lua stack limit"
 ERR_ARGS = b"ERR Lua redis lib command arguments must be strings or integers"
@@ -50,7 +48,7 @@ def _deny_attributes(obj: Any, name: Any, setting: bool) -> Any:
 def to_ll(v: Any) -> int:
     """(long long) of a Lua number, as the C cast on x86 does (out of range: LLONG_MIN)."""
     if type(v) is int:
-        return v if LLONG_MIN <= v < (1 << 63) else LLONG_MIN
+        return v if LLONG_MIN <= v <= LLONG_MAX else LLONG_MIN
     if v != v or v >= 9.223372036854775807e18 or v < -9.223372036854775808e18:
         return LLONG_MIN
     return int(v)
