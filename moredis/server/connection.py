@@ -144,7 +144,7 @@ class Connection(asyncio.Protocol):
         self.closed = True
         if self.client is not None:
             self.client.closing = True
-            self._write_out()
+            self.flush()
         if self.transport is not None:
             self.transport.close()
 
@@ -341,9 +341,7 @@ class Connection(asyncio.Protocol):
 
     # --- output ----------------------------------------------------------------------
     def flush(self) -> None:
-        self._write_out()
-
-    def _write_out(self) -> None:
+        """Send what the client's writer collected, in one write."""
         c = self.client
         if c is None:
             return

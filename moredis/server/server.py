@@ -389,10 +389,10 @@ class RedisServer:
         if gil is not None:  # a module thread may be replying to these clients
             with gil:
                 for conn in q:
-                    conn._write_out()
+                    conn.flush()
         else:
             for conn in q:
-                conn._write_out()
+                conn.flush()
 
     def flush_pending(self) -> None:
         """Send output queued for clients other than the one being served (and the
