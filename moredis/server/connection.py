@@ -59,7 +59,7 @@ class Connection(asyncio.Protocol):
         self.unix = unix
         self.paused_reading = False
         self.last_chunk = b""
-        self.check_argv: list[bytes] | None = None  # last request of a probable boundary (see _drain_fast)
+        self.check_argv: list[bytes] | None = None  # last request of a probable boundary (see _drain)
         self.check_chunks: list[bytes] = []
 
     # --- lifecycle -------------------------------------------------------------------
@@ -212,9 +212,48 @@ class Connection(asyncio.Protocol):
             self._drain(self.client, self.srv)
 
     def _drain(self, c: Any, srv: Any) -> None:
+        """Run the buffered requests, then queue the replies. hiredis's loop is written
+        here rather than in a helper: it runs for every read of every client."""
         if c.blocked is None and not c.closing:
             if self.parser is None:
-                self._drain_fast(c, srv)
+                reader = self.reader
+                process = srv.process_command
+                join = b"".join
+                last = None
+                bad = False
+                try:
+                    while True:
+                        argv = reader.gets()
+                        if argv is False:
+                            break
+                        try:
+                            join(argv)
+                        except TypeError:  # an element that is not a bulk string
+                            bad = True
+                            break
+                        self.count += 1
+                        last = argv
+                        if argv:
+                            process(c, argv)
+                            if c.blocked is not None or c.close_after_reply or c.closing:
+                                break
+                except hiredis.ProtocolError:
+                    bad = True
+                if bad:
+                    self._recover()
+                elif last is None or reader.has_data():
+                    self._stopped_inside(last)
+                else:
+                    # hiredis almost surely stopped between requests. It does not say so (it
+                    # may have consumed the bytes of a partial array); the exact check, do the
+                    # bytes end with the last request's encoding, only matters if the next read
+                    # does not start with '*', so it is left to that read (_continues_request)
+                    self.mid = False
+                    self.check_argv = last
+                    self.check_chunks = self.raw if self.raw else [self.last_chunk]
+                    self.count = 0
+                    self.raw_len = 0
+                    self.raw = []
             if self.parser is not None and c.blocked is None and not c.closing and not self.closed:
                 self._drain_slow(c, srv)
         if c.out:
@@ -227,44 +266,6 @@ class Connection(asyncio.Protocol):
             srv.flush_pending()
         if c.close_after_reply and not self.closed:
             self.close_client()
-
-    def _drain_fast(self, c: Any, srv: Any) -> None:
-        reader = self.reader
-        process = srv.process_command
-        join = b"".join
-        last = None
-        try:
-            while True:
-                argv = reader.gets()
-                if argv is False:
-                    break
-                try:
-                    join(argv)
-                except TypeError:
-                    self._recover()
-                    return
-                self.count += 1
-                last = argv
-                if argv:
-                    process(c, argv)
-                    if c.blocked is not None or c.close_after_reply or c.closing:
-                        break
-        except hiredis.ProtocolError:
-            self._recover()
-            return
-        if last is None or reader.has_data():
-            self._stopped_inside(last)
-            return
-        # hiredis almost surely stopped between requests. It does not say so (it may have
-        # consumed the bytes of a partial array); the exact check, do the bytes end with
-        # the last request's encoding, only matters if the next read does not start with
-        # '*', so it is left to that read (_continues_request)
-        self.mid = False
-        self.check_argv = last
-        self.check_chunks = self.raw if self.raw else [self.last_chunk]
-        self.count = 0
-        self.raw_len = 0
-        self.raw = []
 
     def _stopped_inside(self, last: list[bytes] | None) -> None:
         """hiredis surely holds part of a request: bytes are left unread, or no request
