@@ -2,7 +2,8 @@
 
 Starts both servers, runs the same redis-benchmark invocations against each in turn
 (same run, same machine), and prints the moredis/reference throughput ratio per test,
-plain and pipelined (-P 16), then the RSS ratio after DEBUG POPULATE 1000000.
+plain and pipelined (-P 16), with each server's CPU time per request, then the RSS ratio
+after DEBUG POPULATE 1000000.
 
     python bench/bench.py                  # the full set
     python bench/bench.py --suite core     # just ping,set,get,incr,mset
@@ -11,7 +12,8 @@ plain and pipelined (-P 16), then the RSS ratio after DEBUG POPULATE 1000000.
     python bench/bench.py --suite persistence   # AOF everysec writes; save/load of 1M mixed keys
 
 Ratios, not absolute figures, are what we track: both servers share the 2 cores
-with redis-benchmark itself.
+with redis-benchmark itself. The CPU ratio says whether a throughput ratio is the
+servers' own speed (both CPU-bound: the two ratios agree) or the client's limit.
 """
 
 from __future__ import annotations
@@ -205,42 +207,57 @@ def flush(port: int) -> None:
     c.close()
 
 
+Row = tuple[str, float, float, float | None, float | None]  # test, rps, rps, CPU us/request, CPU us/request
+
+
 def compare(md: Moredis, ref: Reference, tests: list[str], n: int, pipeline: int, clients: int,
-            rounds: int) -> list[tuple[str, float, float]]:
+            rounds: int) -> list[Row]:
     """Each test on moredis then on the reference, `rounds` times; medians per result row
-    (redis-benchmark's "ping" gives two rows: PING_INLINE and PING_MBULK)."""
-    rows = []
+    (redis-benchmark's "ping" gives two rows: PING_INLINE and PING_MBULK). Also each
+    server's CPU time per request, for tests that give one row: a server that is not
+    CPU-bound (the reference, often, on this machine) shows it as a CPU ratio above the
+    throughput ratio."""
+    rows: list[Row] = []
     for t in tests:
         mine: dict[str, list[float]] = {}
         theirs: dict[str, list[float]] = {}
+        cpu: dict[str, list[float]] = {"moredis": [], "redis": []}
         for _ in range(rounds):
-            for srv, acc in ((md, mine), (ref, theirs)):
+            for srv, acc, side in ((md, mine, "moredis"), (ref, theirs, "redis")):
                 flush(srv.port)
                 for cmd in SETUP.get(t, ()):
                     c = RawClient(port=srv.port)
                     c.call(*cmd)
                     c.close()
+                before = cpu_seconds(srv.pid)
                 if t in CUSTOM:
                     res = {t: custom_benchmark(srv.port, t, CUSTOM[t], n, pipeline, clients)}
                 else:
                     res = redis_benchmark(srv.port, [t], n, pipeline, clients)
+                cpu[side].append((cpu_seconds(srv.pid) - before) / n * 1e6)
                 for name, rps in res.items():
                     acc.setdefault(name, []).append(rps)
+        one = len(theirs) == 1
         for name in theirs:
-            rows.append((name, statistics.median(mine.get(name, [0.0])), statistics.median(theirs[name])))
+            rows.append((name, statistics.median(mine.get(name, [0.0])), statistics.median(theirs[name]),
+                         statistics.median(cpu["moredis"]) if one else None,
+                         statistics.median(cpu["redis"]) if one else None))
     return rows
 
 
-def print_rows(title: str, rows: list[tuple[str, float, float]]) -> float:
+def print_rows(title: str, rows: list[Row]) -> float:
     print(f"\n== {title}")
-    print(f"{'test':<16}{'moredis rps':>14}{'redis rps':>14}{'ratio':>8}")
+    print(f"{'test':<16}{'moredis rps':>14}{'redis rps':>14}{'ratio':>8}{'moredis us':>12}{'redis us':>10}"
+          f"{'cpu ratio':>11}")
     ratios = []
-    for t, a, b in rows:
+    for t, a, b, ca, cb in rows:
         ratio = a / b if b else 0.0
         ratios.append(ratio)
-        print(f"{t:<16}{a:>14.0f}{b:>14.0f}{ratio:>8.2f}")
+        us = f"{ca:>12.1f}{cb:>10.1f}{(cb / ca if ca else 0.0):>11.2f}" if ca is not None and cb is not None else ""
+        print(f"{t:<16}{a:>14.0f}{b:>14.0f}{ratio:>8.3f}{us}")
     med = statistics.median(ratios) if ratios else 0.0
-    print(f"{'median':<16}{'':>14}{'':>14}{med:>8.2f}   min {min(ratios):.2f}")
+    print(f"{'median':<16}{'':>14}{'':>14}{med:>8.3f}   min {min(ratios):.3f}")
+    print("(us: each server's CPU time per request, user + system; cpu ratio = redis us / moredis us)")
     return med
 
 
