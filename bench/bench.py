@@ -207,16 +207,17 @@ def flush(port: int) -> None:
     c.close()
 
 
-Row = tuple[str, float, float, float | None, float | None]  # test, rps, rps, CPU us/request, CPU us/request
+# test, moredis rps, reference rps, then each one's CPU us per request (None: not measured)
+Row = tuple[str, float, float, float | None, float | None]
 
 
 def compare(md: Moredis, ref: Reference, tests: list[str], n: int, pipeline: int, clients: int,
             rounds: int) -> list[Row]:
     """Each test on moredis then on the reference, `rounds` times; medians per result row
     (redis-benchmark's "ping" gives two rows: PING_INLINE and PING_MBULK). Also each
-    server's CPU time per request, for tests that give one row: a server that is not
-    CPU-bound (the reference, often, on this machine) shows it as a CPU ratio above the
-    throughput ratio."""
+    server's CPU time per request, for tests that give one row: when the reference is not
+    CPU-bound (redis-benchmark is the limit, often, on this machine) the CPU ratio falls
+    below the throughput ratio."""
     rows: list[Row] = []
     for t in tests:
         mine: dict[str, list[float]] = {}
