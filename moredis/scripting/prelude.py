@@ -768,7 +768,8 @@ local init = function(flavour, B)
     RG.KEYS = keys
     RG.ARGV = argv
     local ok, v = xpcall(f, errh)
-    restore_hook()
+    if hook_lines then restore_hook() end
+    if ok and type(v) ~= 'table' then return v end  -- the common result, without a call
     return result(ok, v)
   end
   api.run_eval_t = function(f, keys, argv)
@@ -785,7 +786,8 @@ local init = function(flavour, B)
     fn_keys, fn_argv = split(nk, ...)
     local ok, v = xpcall(fn_body, errh)
     fn_f, fn_keys, fn_argv = nil, nil, nil
-    restore_hook()
+    if hook_lines then restore_hook() end
+    if ok and type(v) ~= 'table' then return v end  -- the common result, without a call
     return result(ok, v)
   end
   api.run_fn_t = function(f, keys, argv)
