@@ -137,7 +137,7 @@ class ReplyMixin:
     def reply_with_verbatim_string_type(self, s: bytes | str, ext: str | bytes) -> int:
         b = s.encode() if isinstance(s, str) else s
         e = ext.encode() if isinstance(ext, str) else ext
-        self._w().verbatim(b, e[:3])
+        self._w().verbatim(b, e)
         return K.OK
 
     def reply_with_null(self) -> int:

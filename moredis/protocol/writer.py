@@ -24,6 +24,12 @@ _BULK_HDR = [b"$%d\r\n" % i for i in range(256)]
 _LEN_HDR = [b"$%d" % i for i in range(4096)]  # bulk headers without CRLF, for joins
 
 
+def verbatim_format(fmt: bytes) -> bytes:
+    """A verbatim string's format is three bytes on the wire: addReplyVerbatim copies the
+    format up to its end (or a NUL) and pads with spaces, so "tx" goes out as "tx "."""
+    return fmt.split(b"\0", 1)[0][:3].ljust(3, b" ")
+
+
 class Writer:
     """Base writer appending encoded pieces to `out` (a list joined once per batch)."""
 
@@ -215,6 +221,8 @@ class Resp3Writer(Writer):
         self.out.append(b"|%d\r\n" % n)
 
     def verbatim(self, text: bytes, fmt: bytes = b"txt") -> None:
+        if len(fmt) != 3 or b"\0" in fmt:
+            fmt = verbatim_format(fmt)
         self.out.append(b"=%d\r\n%b:%b\r\n" % (len(text) + 4, fmt, text))
 
     def big_number(self, n: int | bytes) -> None:
@@ -345,7 +353,7 @@ class CaptureWriter(Writer):
         self._add(Reply("double", float(text)))
 
     def verbatim(self, text: bytes, fmt: bytes = b"txt") -> None:
-        self._add(Reply("verbatim", bytes(text), fmt))
+        self._add(Reply("verbatim", bytes(text), verbatim_format(fmt)))
 
     def big_number(self, n: int | bytes) -> None:
         self._add(Reply("big_number", int(n)))

@@ -376,10 +376,10 @@ class LuaEngine:
                 w.null()
                 i += 1
             elif tag == 5:
-                raw_error(w, f[i + 1].replace(b"\r", b" ").replace(b"\n", b" "), not f[i + 2])
+                raw_error(w, c_string(f[i + 1]).replace(b"\r", b" ").replace(b"\n", b" "), not f[i + 2])
                 i += 3
             elif tag == 6:
-                w.simple(f[i + 1].replace(b"\r", b" ").replace(b"\n", b" "))
+                w.simple(c_string(f[i + 1]).replace(b"\r", b" ").replace(b"\n", b" "))
                 i += 2
             elif tag == 7:
                 w.double(float(f[i + 1]))
@@ -388,7 +388,7 @@ class LuaEngine:
                 w.big_number(f[i + 1].replace(b"\r", b" ").replace(b"\n", b" "))
                 i += 2
             elif tag == 9:
-                w.verbatim(f[i + 2], f[i + 1][:3])
+                w.verbatim(f[i + 2], f[i + 1])
                 i += 3
             elif tag == 10:
                 w.map(f[i + 1])
@@ -407,6 +407,8 @@ class LuaEngine:
         """A script that raised: "-<msg> script: <name>, on <source>:<line>." as Redis
         builds it (CR/LF inside the message go out as they are, as Redis sends them)."""
         msg = res[1]
+        if msg is not None:
+            msg = c_string(msg)
         if len(res) == 2:  # not a table: "Error running script ..."
             text = b"ERR Error running script %s, %s" % (funcname.encode(), (msg or b"execution failure")[:100])
             c.w.error(text.decode("utf-8", "surrogateescape"))
@@ -418,6 +420,13 @@ class LuaEngine:
         raw_error(c.w, body, not ignore)
         if c.cmd is not None:
             c.cmd.failed_calls += 1
+
+
+def c_string(s: bytes) -> bytes:
+    """The text Redis takes from a Lua string it reads as a C string (status and error
+    replies, script errors): everything before the first NUL."""
+    i = s.find(b"\0")
+    return s if i < 0 else s[:i]
 
 
 def raw_error(w: Any, body: bytes, count: bool = True) -> None:

@@ -49,6 +49,9 @@ CASES = [
     (("rw.verbatim", "This is a verbatim\nstring"), b"$25\r\nThis is a verbatim\nstring\r\n",
      b"=29\r\ntxt:This is a verbatim\nstring\r\n"),
     (("rw.verbatim_type", "# title"), b"$7\r\n# title\r\n", b"=11\r\nmkd:# title\r\n"),
+    # the format is always three bytes: a short one is padded with spaces, a long one cut
+    (("rw.verbatim_type", "x", "md"), b"$1\r\nx\r\n", b"=5\r\nmd :x\r\n"),
+    (("rw.verbatim_type", "x", "mdxx"), b"$1\r\nx\r\n", b"=5\r\nmdx:x\r\n"),
     (("rw.postponed",), b"*3\r\n:1\r\n*2\r\n$1\r\nk\r\n*2\r\n:7\r\n:8\r\n*0\r\n",
      b"*3\r\n:1\r\n%1\r\n$1\r\nk\r\n~2\r\n:7\r\n:8\r\n*0\r\n"),
     (("rw.postponed_attribute",), b"-Attributes aren't supported by RESP 2\r\n", b"|1\r\n$1\r\na\r\n:1\r\n:5\r\n"),

@@ -22,6 +22,11 @@ def test_scalars():
     assert both(lambda w: w.big_number(10**30)) == (b"$31\r\n" + b"1" + b"0" * 30 + b"\r\n",
                                                      b"(1" + b"0" * 30 + b"\r\n")
     assert both(lambda w: w.verbatim(b"hi")) == (b"$2\r\nhi\r\n", b"=6\r\ntxt:hi\r\n")
+    # addReplyVerbatim's format: three bytes, up to a NUL, padded with spaces
+    assert enc(Resp3Writer, lambda w: w.verbatim(b"hi", b"md")) == b"=6\r\nmd :hi\r\n"
+    assert enc(Resp3Writer, lambda w: w.verbatim(b"hi", b"")) == b"=6\r\n   :hi\r\n"
+    assert enc(Resp3Writer, lambda w: w.verbatim(b"hi", b"a\0b")) == b"=6\r\na  :hi\r\n"
+    assert enc(Resp3Writer, lambda w: w.verbatim(b"hi", b"txtx")) == b"=6\r\ntxt:hi\r\n"
     assert both(lambda w: w.integer(5000)) == (b":5000\r\n", b":5000\r\n")
 
 

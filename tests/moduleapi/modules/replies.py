@@ -110,7 +110,7 @@ def rw_verbatim(ctx, argv):
 
 
 def rw_verbatim_type(ctx, argv):
-    return ctx.reply_with_verbatim_string_type(argv[1], "mkd")
+    return ctx.reply_with_verbatim_string_type(argv[1], argv[2] if len(argv) > 2 else "mkd")
 
 
 def rw_postponed(ctx, argv):
