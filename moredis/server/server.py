@@ -359,9 +359,11 @@ class RedisServer:
         c.user_data.pop("watch_alive", None)
 
     def record_error(self, msg: str) -> None:
-        """Error reply bookkeeping for INFO errorstats (afterErrorReply)."""
+        """Error reply bookkeeping for INFO errorstats (afterErrorReply): the code is the
+        text before a space among the first 31 characters, else ERR ("x" counts as ERR)."""
         self.stat_total_error_replies += 1
-        code = msg.split(" ", 1)[0] if msg else "ERR"
+        sp = msg.find(" ", 0, 31)
+        code = msg[:sp] if sp >= 0 else "ERR"
         if len(self.errorstats) >= 128 and code not in self.errorstats:
             code = "ERRORSTATS_DISABLED"
             return

@@ -456,3 +456,15 @@ def test_script_results_written_directly(d, d3):
                   "'1'", "''", "string.rep('x', 70000)", "3.7", "-3.7", "tonumber('12')"):
             x.check("EVAL", "return " + r, "0")
             x.check("EVAL", "#!lua\nreturn " + r, "0")
+
+
+def test_errorstats_code_of_script_errors(d):
+    """afterErrorReply: the code is what precedes a space within the first 32 bytes of
+    "-<text>", else ERR; a leading space gives an empty code."""
+    for script in ["return {err='x'}", "return {err=' x'}", "return {err='MY x'}", "return {err=''}",
+                   "return {err='ABCDEFGHIJKLMNOPQRSTUVWXYZABCD x'}",
+                   "return {err='ABCDEFGHIJKLMNOPQRSTUVWXYZABCDE x'}",
+                   "return redis.error_reply('x')", "error({err='x'})", "return {1, {err='x'}}"]:
+        d.check("CONFIG", "RESETSTAT")
+        d.check("EVAL", script, "0")
+        d.check("INFO", "errorstats")
