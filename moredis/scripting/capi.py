@@ -6,6 +6,7 @@ Neighbours: luabit.py, luastruct.py, luacjson.py, luamsgpack.py, lua.py.
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
@@ -62,7 +63,17 @@ class Failer:
         self.eng.raise_at(msg)
 
     def arg(self, n: int, extra: str) -> None:
-        self.error("bad argument #%d to '%s' (%s)" % (n, self.fname, extra))
+        """luaL_argerror: the function is named as its caller called it; a method call
+        does not count self, and a bad self is said so."""
+        callee = getattr(self.eng, "callee", None)
+        name, method = callee() if callee is not None else (self.fname, False)
+        if isinstance(name, bytes):
+            name = name.decode("utf-8", "surrogateescape")
+        if method:
+            n -= 1
+            if n == 0:
+                self.error("calling '%s' on bad self (%s)" % (name, extra))
+        self.error("bad argument #%d to '%s' (%s)" % (n, name, extra))
 
     def number(self, args: tuple, i: int) -> float | int:
         v = args[i] if i < len(args) else MISSING
@@ -85,4 +96,6 @@ def lua_number_str(v: float | int) -> bytes:
     """Lua 5.1's number to string conversion ("%.14g")."""
     if type(v) is int and abs(v) < 10**14:
         return b"%d" % v
+    if v != v:  # glibc prints the sign of a NaN (0/0 is -nan on x86)
+        return b"-nan" if math.copysign(1.0, v) < 0 else b"nan"
     return (b"%.14g" % v)

@@ -115,6 +115,7 @@ class LuaEngine:
         self._memory = api[b"memory"]
         self.dec = api[b"dec"]
         self.where = api[b"where"]
+        self.callee = api[b"callee"]
         self.build = api[b"build"]
         self.mk_ok = api[b"mk_ok"]
         self.mk_err = api[b"mk_err"]

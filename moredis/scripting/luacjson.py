@@ -158,7 +158,26 @@ def _encode(f: Failer, cfg: Config, v: Any, out: list, depth: int) -> None:
 
 
 _TOKEN_RE = re.compile(rb"[ \t\r\n]*")
-_NUM_RE = re.compile(rb"-?0[xX][0-9a-fA-F]+|-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|-?inf(?:inity)?|-?nan", re.I)
+# what strtod reads: decimal, hexadecimal (with a binary exponent), inf/infinity, nan/nan(...)
+_NUM_RE = re.compile(rb"[-+]?(?:0x(?:[0-9a-f]+\.?[0-9a-f]*|\.[0-9a-f]+)(?:p[-+]?\d+)?|(?:\d+\.?\d*|\.\d+)"
+                     rb"(?:e[-+]?\d+)?|inf(?:inity)?|nan(?:\([0-9a-z_]*\))?)", re.I)
+_INVALID_RE = re.compile(rb"\+|-?0[xX0-9]|-?(?:inf|nan)", re.I)  # json_is_invalid_number
+
+
+def _strtod(txt: bytes) -> Any:
+    """The double strtod makes of `txt` (an integer when whole, but never -0)."""
+    low = txt.lower()
+    if b"x" in low:
+        neg = low.startswith(b"-")
+        v = float.fromhex(low.lstrip(b"+-").decode())
+        v = -v if neg else v
+    elif b"nan" in low:
+        v = -math.nan if low.startswith(b"-") else math.nan
+    else:
+        v = float(low)
+    if -(2**63) < v < 2**63 and v == int(v) and (v or math.copysign(1.0, v) > 0):
+        return int(v)
+    return v
 
 
 class _Decoder:
@@ -203,21 +222,20 @@ class _Decoder:
             if s.startswith(word, i):
                 self.i = i + len(word)
                 return (kind, val, i)
-        m = _NUM_RE.match(s, i)
-        if m and (c == 45 or 48 <= c <= 57 or (self.cfg.invalid_decode and m.group())):
-            txt = m.group()
-            low = txt.lower()
-            if (b"inf" in low or b"nan" in low or b"x" in low) and not self.cfg.invalid_decode:
+        # json_next_token: '-' or a digit starts a number (refused if invalid JSON and
+        # decode_invalid_numbers is off); other text that is an invalid number (+, inf,
+        # nan) is read as one only when they are allowed
+        invalid = _INVALID_RE.match(s, i) is not None
+        if c == 45 or 48 <= c <= 57:
+            if invalid and not self.cfg.invalid_decode:
                 return ("T_ERROR", "invalid number", i)
-            self.i = m.end()
-            if b"x" in low:
-                v: Any = float(int(txt, 16))
-            else:
-                v = float(txt)
-            if v == int(v) and not math.isinf(v) and abs(v) < 2**63:
-                v = int(v)
-            return ("T_NUMBER", v, i)
-        return ("T_ERROR", "invalid token", i)
+        elif not (invalid and self.cfg.invalid_decode):
+            return ("T_ERROR", "invalid token", i)
+        m = _NUM_RE.match(s, i)
+        if m is None:  # strtod read nothing
+            return ("T_ERROR", "invalid number", i)
+        self.i = m.end()
+        return ("T_NUMBER", _strtod(m.group()), i)
 
     def string(self, i: int) -> tuple:
         s = self.s
@@ -242,11 +260,11 @@ class _Decoder:
                 if e == 117:
                     cp, j2 = self.unicode(j)
                     if cp is None:
-                        return ("T_ERROR", "invalid unicode escape code", i)
+                        return ("T_ERROR", "invalid unicode escape code", j)  # (at the backslash)
                     out += chr(cp).encode("utf-8", "surrogatepass")
                     j = j2
                     continue
-                return ("T_ERROR", "invalid escape code", i)
+                return ("T_ERROR", "invalid escape code", j)
             out.append(c)
             j += 1
         self.i = j + 1

@@ -55,11 +55,14 @@ def _pack(v: Any, out: list, level: int) -> None:
     elif t is bool:
         out.append(b"\xc3" if v else b"\xc2")
     elif t is int or t is float:
-        if v == v and abs(v) < 2**63 and v == int(v):
+        if -(2**63) <= v < 2**63 and v == int(v):  # IS_INT64_EQUIVALENT (false for NaN and the infinities)
             out.append(_int(int(v)))
-        else:
-            f32 = _st.unpack("<f", _st.pack("<f", v))[0] if abs(v) < 3.5e38 or v != v else None
-            if f32 is not None and (f32 == v or (v != v)):
+        else:  # float32 when (float)v == v: the infinities yes, NaN no
+            try:
+                f32 = _st.unpack("<f", _st.pack("<f", v))[0]
+            except OverflowError:  # beyond float's range: not exact
+                f32 = None
+            if f32 == v:
                 out.append(b"\xca" + _st.pack(">f", v))
             else:
                 out.append(b"\xcb" + _st.pack(">d", v))
@@ -92,7 +95,7 @@ class _Bad(Exception):
 
 
 def _unpack(s: bytes, i: int, out: list) -> int:
-    """One object at s[i:] into the flat form (1 value, 2 array n, 3 map n, 4 nil)."""
+    """One object at s[i:] into the flat form (1 value, 2 array n, 3 map n, 5 nil)."""
     n = len(s)
 
     def need(k: int) -> None:
@@ -144,7 +147,7 @@ def _unpack(s: bytes, i: int, out: list) -> int:
             i = _unpack(s, i, out)
         return i
     if c == 0xC0:
-        out.append(4)
+        out.append(5)  # nil (prelude.py build)
         return i
     if c in (0xC2, 0xC3):
         out += (1, c == 0xC3)
@@ -177,7 +180,7 @@ def build(eng: Any) -> dict[bytes, Any]:
                 flat: list = []
                 i = _unpack(s, i, flat)
                 vals.append(flat[1] if len(flat) == 2 and flat[0] == 1 else
-                            None if flat == [4] else eng.build(eng.table_from(flat)))
+                            None if flat == [5] else eng.build(eng.table_from(flat)))
         except _Short:
             f.error("Missing bytes in input.")
         except _Bad:

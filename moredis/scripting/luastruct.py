@@ -7,6 +7,7 @@ when packing, the previous number's length when unpacking), spaces ignored.
 
 from __future__ import annotations
 
+import math
 import struct as _st
 from typing import Any
 
@@ -14,6 +15,8 @@ from moredis.scripting.capi import Failer
 
 MAXINTSIZE = 32
 NATIVE_ALIGN = 8
+_MASK64 = (1 << 64) - 1
+_FLT_MAX = 3.4028234663852886e38
 _SIZES = {"b": 1, "B": 1, "h": 2, "H": 2, "l": 8, "L": 8, "T": 8, "f": 4, "d": 8, "x": 1}
 
 
@@ -40,7 +43,10 @@ class _Fmt:
                 elif opt == "=":
                     self.little = True
                 else:
-                    self.align = self.num(NATIVE_ALIGN)
+                    a = self.num(NATIVE_ALIGN)
+                    if a <= 0 or a & (a - 1):
+                        self.f.error("alignment %d is not a power of 2" % a)
+                    self.align = a
                 continue
             if opt in _SIZES:
                 size = _SIZES[opt]
@@ -69,16 +75,26 @@ class _Fmt:
     def pad(self, length: int, opt: str, size: int) -> int:
         if size <= 1 or opt == "c":
             return 0
-        size = min(size, self.align)
-        if size & (size - 1):
-            self.f.arg(1, "format asks for alignment not power of 2")
+        size = min(size, self.align)  # (an odd size pads oddly, as gettoalign computes it)
         return (size - (length & (size - 1))) & (size - 1)
+
+
+def c_uint64(n: float | int) -> int:
+    """putinteger's (Uinttype) of a Lua number as x86-64 code computes it: negatives go
+    through long long (LLONG_MIN when out of range), NaN gives the top bit, positives
+    of 2^64 and more (and +inf) give 0."""
+    if n < 0:
+        return int(n) & _MASK64 if n >= -(2**63) else 1 << 63
+    if n != n:
+        return 1 << 63
+    return int(n) if n < 2**64 else 0
 
 
 def build(eng: Any) -> dict[bytes, Any]:
     def pack(*args: Any) -> bytes:
         f = Failer(eng, "pack")
         fmt = _Fmt(f, f.string(args, 0))
+        args += (None,)  # b_pack pushes a nil after its arguments: a missing one reads as nil
         out = bytearray()
         arg = 1
         for opt, size in fmt.items():
@@ -86,26 +102,24 @@ def build(eng: Any) -> dict[bytes, Any]:
             if opt == "x":
                 out += b"\0"
             elif opt in "bBhHlLTiI":
-                n = f.number(args, arg)
+                v = c_uint64(f.number(args, arg))
                 arg += 1
-                v = int(n) if n == n and abs(n) < 2**64 else 0
-                v &= (1 << (8 * size)) - 1 if size <= 8 else (1 << 64) - 1
-                if size > 8:
-                    ext = (b"\xff" if n < 0 else b"\0") * (size - 8)
-                    b = v.to_bytes(8, "little") + ext
-                else:
-                    b = v.to_bytes(size, "little")
+                if size < 8:
+                    v &= (1 << (8 * size)) - 1
+                b = v.to_bytes(max(size, 8), "little")[:size]  # past 8 bytes: zeros, not the sign
                 out += b if fmt.little else b[::-1]
             elif opt in "fd":
                 n = f.number(args, arg)
                 arg += 1
+                if opt == "f" and n == n and abs(n) > _FLT_MAX:  # (float) of a larger double: an infinity
+                    n = math.copysign(math.inf, n)
                 out += _st.pack(("<" if fmt.little else ">") + opt, n)
             elif opt == "c":
                 s = f.string(args, arg)
                 if size == 0:
                     size = len(s)
                 if len(s) < size:
-                    f.arg(arg + 1, "string too short")
+                    f.arg(arg + 2, "string too short")  # (b_pack has already moved past the argument)
                 arg += 1
                 out += s[:size]
             elif opt == "s":

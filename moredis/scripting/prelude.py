@@ -828,10 +828,17 @@ local init = function(flavour, B)
     end
     return ''
   end
+  -- the name the calling Python "C function" was called by, as luaL_argerror finds it
+  -- ('?' when called from C, as pcall(f, ...) does), and whether it was a method call
+  api.callee = function()
+    local info = getinfo(2, 'n')
+    return info and info.name or '?', info and info.namewhat == 'method'
+  end
   local function build(f, i)
     local tag = f[i]
     if tag == 1 then return f[i + 1], i + 2 end
     if tag == 4 then return libs.cjson.null, i + 1 end
+    if tag == 5 then return nil, i + 1 end  -- (msgpack's nil: a hole in an array)
     local n = f[i + 1]
     i = i + 2
     local t = {}

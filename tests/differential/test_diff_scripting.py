@@ -403,12 +403,39 @@ LIBS = [
     "bit.rshift(-1, 28), bit.arshift(-16, 2), bit.rol(1, 33), bit.ror(1,1), bit.tohex(255), bit.tohex(-1, -4), "
     "bit.tobit(2^32 + 5), bit.bswap(1), bit.tobit(2.5), bit.tobit(3.5)}",
     "return bit.band('x')", "return bit.band()", "return bit.band('12', 4)",
+    # argument errors name the function as the caller did ('?' through pcall, a method's self)
+    "return {pcall(struct.pack, 'xbx')}", "local p = struct.pack return p('b')", "return struct:pack('b')",
+    "return {pcall(cjson.encode)}", "local t = {f = bit.band} return t.f('x')", "return {pcall(bit.ror, 0.3)}",
+    "return {pcall(struct.unpack, 'b', 'x', 'y')}", "return {pcall(struct.pack, 'c5l', 1/0)}",
+    # struct: C's integer conversions, no sign extension past 8 bytes, float overflow, odd alignments
+    "return {struct.pack('<l', -1/0), struct.pack('<L', 0/0), struct.pack('<L', 1/0), struct.pack('<L', 2^64)}",
+    "return {struct.pack('<l', -1e300), struct.pack('<L', 2^63), struct.pack('<i7', -1/0)}",
+    "return {struct.pack('<i10', -1), struct.pack('>i10', -2), struct.pack('<f', 1e300), struct.pack('<f', -1e300)}",
+    "return {struct.pack('!i3', 1), struct.pack('!bi3', 1, 2), struct.pack('!bbbi7', 1, 2, 3, 4)}",
+    "return {struct.unpack('!bi3', struct.pack('!bi3', 1, 2))}", "return struct.pack('!3bi', 1, 2)",
+    "return struct.pack('!0i', 1)", "return {struct.unpack('xsBs', struct.pack('xsBs', 2^64, 2^64, 0/0))}",
+    # cmsgpack: int64 when C says so, float32 when exact (the infinities), nil leaves a hole
+    "return {cmsgpack.pack(1/0), cmsgpack.pack(-1/0), cmsgpack.pack(0/0), cmsgpack.pack(-2^63), cmsgpack.pack(2^63)}",
+    "return {cmsgpack.pack(1e39), cmsgpack.pack(3.4028235e38), cmsgpack.pack(0.5)}",
+    "local p = cmsgpack.pack({1, cjson.null, 2, cjson.null}) return {cmsgpack.unpack(p)}",
+    "local p = cmsgpack.pack({2^53, 'x', cjson.null}) return {cmsgpack.unpack(p)}",
 ]
+
+# cjson.decode's numbers (strtod's grammar, json_is_invalid_number) and error positions
+CJSON_DECODE = ["-1e400", "1e400", "nan", "-inf", "[-nan]", "-Infinity", "Infinity", ".5", "-.5", "1.", "01", "-",
+                "+1", "0x10", "-0x1p3", "1e5", "1.5e", ".e1", '"\\x"', '"ab\\u12"', '"ab\\ud800"', '"abc',
+                '["a", "b\\q"]', '[1, "ab\\uzzzz"]', "nan(12)", "[1,]", "infinit"]
 
 
 @pytest.mark.parametrize("script", LIBS)
 def test_lua_libraries(d, script):
     d.check("EVAL", script, "0")
+
+
+@pytest.mark.parametrize("text", CJSON_DECODE)
+def test_cjson_decode_numbers_and_errors(d, text):
+    d.check("EVAL", "local ok, v = pcall(cjson.decode, ARGV[1]) if type(v) == 'table' then v = v[1] end "
+            "return {tostring(ok), tostring(v)}", "0", text)
 
 
 def test_evalsha_and_fcall_argument_spellings(d, d3):

@@ -1,12 +1,13 @@
 """Differential: random scripts against Redis 7.4, byte for byte.
 
-Three shapes: a random Lua value returned as the reply (nested tables, the typed
+Four shapes: a random Lua value returned as the reply (nested tables, the typed
 tables ok/err/double/map/set/big_number/verbatim_string, NULs, huge and odd numbers);
 random `redis.call`/`redis.pcall` sequences whose results are returned; and a random
 failure placed in a script (raised directly, inside nested functions, under pcall),
-run by EVAL and as a Function. Each runs on a RESP2 and a RESP3 client and compares
-INFO errorstats too. Found: verbatim formats shorter than three bytes, NULs in status
-and error texts.
+run by EVAL and as a Function; and the libraries (cjson, cmsgpack, struct, bit) on
+random values. Each runs on a RESP2 and a RESP3 client and compares INFO errorstats too.
+Found: verbatim formats shorter than three bytes, NULs in status and error texts, error
+codes without a space, and a dozen library differences (test_diff_scripting.py LIBS).
 """
 
 from __future__ import annotations
@@ -105,7 +106,49 @@ def _failing_script(draw) -> str:
     return "\n".join(lines)
 
 
-SCRIPTS = st.tuples(st.booleans(), st.one_of(VALUES.map(lambda v: "return " + v), _call_script(), _failing_script()))
+# the libraries: -0.0 is left out, lupa hands it to Python as 0 (cjson.encode(-0.0) says "0")
+LIB_NUMBERS = [n for n in NUMBERS if n != "-0.0"] + ["127", "128", "-32", "-33", "-129", "65536", "-32769",
+                                                     "4294967296", "-2147483649", "5e-324"]
+LIB_VALUES = st.recursive(st.sampled_from(LIB_NUMBERS + STRINGS + ["true", "false", "cjson.null"]),
+                          lambda inner: st.one_of(
+                              st.lists(inner, max_size=4).map(lambda xs: "{" + ", ".join(xs) + "}"),
+                              st.lists(st.tuples(st.sampled_from(STRINGS[:6] + ["1", "2", "3", "1.5", "true"]), inner),
+                                       min_size=1, max_size=3).map(
+                                  lambda kv: "{" + ", ".join(f"[{k}]={v}" for k, v in kv) + "}")),
+                          max_leaves=10)
+JSON_TEXTS = ["1", "1e400", "-1e400", "0.1", "1E2", '"a\\u0000b"', '"\\ud83d\\ude00"', '"\\ud800"', "[1,[2,[3]]]",
+              '{"a":1,"a":2}', "[]", "{}", "null", "[null,1]", "[1,]", '{"a":}', "01", "1.", ".5", "-", "nan", "inf",
+              '"\\x"', "123456789012345678901234567890", "[[[[[]]]]]", '{"1":2}', "tru", '"abc', "+1", "0x1p4"]
+STRUCT_OPTS = ["b", "B", "h", "H", "i", "I", "l", "L", "f", "d", "c5", "s", "<", ">", "!", "!4", "x", "i3", "I7", "T"]
+BIT_OPS = ["band", "bor", "bxor", "bnot", "lshift", "rshift", "arshift", "rol", "ror", "tobit", "tohex", "bswap"]
+
+
+@st.composite
+def _library_script(draw) -> str:
+    v = draw(LIB_VALUES)
+    kind = draw(st.integers(0, 6))
+    if kind == 0:
+        return f"return {{pcall(cjson.encode, {v})}}"
+    if kind == 1:
+        return "local ok, t = pcall(cjson.decode, %r) if not ok then return t end return cjson.encode(t)" % draw(
+            st.sampled_from(JSON_TEXTS))
+    if kind == 2:
+        return f"return cmsgpack.pack({v})"
+    if kind == 3:
+        return f"return {{cmsgpack.unpack(cmsgpack.pack({v}))}}"
+    if kind == 4:
+        fmt = "".join(draw(st.lists(st.sampled_from(STRUCT_OPTS), min_size=1, max_size=4)))
+        args = "".join(", " + a for a in draw(st.lists(st.sampled_from(LIB_NUMBERS[:20] + ["'ab'"]), max_size=4)))
+        return (f"local r = {{pcall(struct.pack, {fmt!r}{args})}} "
+                f"if r[1] then return {{struct.unpack({fmt!r}, r[2])}} end return r")
+    if kind == 5:
+        args = ", ".join(draw(st.lists(st.sampled_from(LIB_NUMBERS), min_size=1, max_size=3)))
+        return f"return {{pcall(bit.{draw(st.sampled_from(BIT_OPS))}, {args})}}"
+    return f"return cjson.encode(cjson.decode(cjson.encode({v})))"
+
+
+SCRIPTS = st.tuples(st.booleans(), st.one_of(VALUES.map(lambda v: "return " + v), _call_script(), _failing_script(),
+                                             _library_script()))
 
 
 def _run(d, d3, setresp3: bool, body: str, as_function: bool) -> None:
