@@ -94,7 +94,8 @@ class Rand48:
         lo_i, u = _c_int(lo), _c_int(hi)
         if lo_i > u:
             return None, True, 2
-        return (math.floor(r * (u - lo_i + 1)) + lo_i,)
+        span = ((u - lo_i + 1 + 2**31) & 0xFFFFFFFF) - 2**31  # u-l+1 in C int arithmetic (it wraps)
+        return (math.floor(r * span) + lo_i,)
 
     def seed(self, s: Any) -> None:
         v = _c_int(s) & 0xFFFFFFFF

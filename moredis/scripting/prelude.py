@@ -104,38 +104,45 @@ local init = function(flavour, B)
   end
 
   -- wrapped builtins -------------------------------------------------------------------
-  local function w_rawget(t, k)
-    local r = real_of[t]
-    if r ~= nil then return rawget(r, k) end
-    return rawget(t, k)
+  -- (the wrappers pass on as many arguments as they got, so that a builtin refusing a
+  -- missing one says "no value", and call builtins directly: relocate() below then
+  -- finds the script's call above the wrapper)
+  local function w_rawget(...)
+    local r = real_of[(...)]
+    if r ~= nil then return rawget(r, select(2, ...)) end
+    return rawget(...)
   end
-  local function w_rawset(t, k, v)
-    if real_of[t] ~= nil then error(RO, 0) end
-    return rawset(t, k, v)
+  local function w_rawset(...)
+    if real_of[(...)] ~= nil and select('#', ...) >= 3 then error(RO, 0) end  -- (arguments are checked first)
+    return rawset(...)
   end
-  local function w_next(t, k)
-    local r = real_of[t]
-    if r ~= nil then return next(r, k) end
-    return next(t, k)
+  local function w_next(...)
+    local r = real_of[(...)]
+    if r ~= nil then return next(r, select(2, ...)) end
+    return next(...)
   end
-  local function w_pairs(t)
+  local function w_pairs(...)
+    local t = ...
     if real_of[t] ~= nil then return w_next, t, nil end
     if type(t) ~= 'table' then
-      error("bad argument #1 to 'pairs' (table expected, got " .. (t == nil and 'nil' or type(t)) .. ")", 2)
+      error("bad argument #1 to 'pairs' (table expected, got " .. (select('#', ...) == 0 and 'no value' or type(t)) ..
+            ")", 2)
     end
     return next, t, nil
   end
-  local function w_ipairs(t)
-    local r = real_of[t]
+  local function w_ipairs(...)
+    local r = real_of[(...)]
     if r ~= nil then return ipairs(r) end
-    return ipairs(t)
+    return ipairs(...)
   end
-  local function w_setmetatable(t, mt)
-    if real_of[t] ~= nil then error(RO, 0) end
-    return setmetatable(t, mt)
+  local function w_setmetatable(...)
+    if real_of[(...)] ~= nil then error(RO, 0) end
+    return setmetatable(...)
   end
   local strmeta_proxy
-  local function w_getmetatable(o)
+  local function w_getmetatable(...)
+    if select('#', ...) == 0 then return getmetatable() end  -- (the builtin's error)
+    local o = ...
     if type(o) == 'string' then return strmeta_proxy end
     if real_of[o] ~= nil then return shown_mt[o] end
     local mt = getmetatable(o)
@@ -150,17 +157,19 @@ local init = function(flavour, B)
     if env == _R then return thread_env end
     return env
   end
-  local function w_setfenv(f, t)
+  local function w_setfenv(...)
+    local f, t = ...
+    if type(t) ~= 'table' then return setfenv(...) end  -- (the builtin's error: it checks t first)
     if type(f) == 'number' then
       if f == 0 then error("'setfenv' cannot change the environment of the running thread", 2) end
       if f > 0 then f = f + 1 end
     end
     return setfenv(f, t)
   end
-  local function w_unpack(t, i, j)
-    local r = real_of[t]
-    if r ~= nil then t = r end
-    return unpack(t, i, j)
+  local function w_unpack(...)
+    local r = real_of[(...)]
+    if r ~= nil then return unpack(r, select(2, ...)) end
+    return unpack(...)
   end
   local function chunkid(s)
     local nul = sfind(s, '\0', 1, true)
@@ -215,10 +224,63 @@ local init = function(flavour, B)
     return g, e
   end
   local function pack(...) return {n = select('#', ...), ...} end
-  -- Redis's pcall: a Redis error table ({err=...}) caught becomes its message
+
+  -- A builtin that a wrapper of this file calls places its errors at the wrapper, in this
+  -- file. Seen from the error handler (still at the error), such a message is given the
+  -- position and the name the builtin would have had if the script had called it itself:
+  -- the script's line (none when the caller is C, as for pcall(f, ...)) and the name the
+  -- caller used ('?' from C). lvl: the level of the function that raised, from here.
+  local smatch = string.match
+  local HERE = '^' .. string.gsub(getinfo(1, 'S').short_src, '%p', '%%%0') .. ':(%d+): '
+  local function relocate(msg, lvl)
+    if type(msg) ~= 'string' then return msg end
+    local _, e, line = sfind(msg, HERE)
+    if e == nil then return msg end
+    line = tonumber(line)
+    local info = getinfo(lvl, 'Sl')
+    while info and not (info.source == SRC and info.currentline == line) do
+      lvl = lvl + 1
+      info = getinfo(lvl, 'Sl')
+    end
+    if info == nil then return msg end
+    local up = getinfo(lvl + 1, 'Sl')
+    while up and up.source == SRC do  -- the wrapper the script called (wrappers may nest)
+      lvl = lvl + 1
+      up = getinfo(lvl + 1, 'Sl')
+    end
+    local where = ''
+    if up and up.what ~= 'C' and up.currentline > 0 then where = up.short_src .. ':' .. up.currentline .. ': ' end
+    local rest = ssub(msg, e + 1)
+    if up and up.what ~= 'tail' then  -- (a tail call leaves no caller to name the wrapper by)
+      local n, tail = smatch(rest, "^bad argument #(%d+) to '[^']*'(.*)$")
+      if n then rest = "bad argument #" .. n .. " to '" .. (getinfo(lvl, 'n').name or '?') .. "'" .. tail end
+    end
+    return where .. rest
+  end
+  local function relocated(e) return relocate(e, 3) end
+  local function pass(...) return ... end
+
+  -- Redis's pcall: a Redis error table ({err=...}) caught becomes its message. The call
+  -- runs under xpcall so that relocate() sees the stack of an error; pc_body takes its
+  -- arguments from upvalues at once (a pcall inside f sets them anew, after that).
+  -- pcall calls f from C: here f is not tail-called, so a frame stays above it, and it is
+  -- a call's result, so "attempt to call" names no variable.
+  local pc_f, pc_a, pc_b, pc_c, pc_n, pc_t  -- (up to three arguments without a table)
+  local function pc_body()
+    local f, n, a, b, c, t = pc_f, pc_n, pc_a, pc_b, pc_c, pc_t
+    pc_f, pc_a, pc_b, pc_c, pc_t = nil, nil, nil, nil, nil
+    if n == 1 then return pass(pass(f)()) end
+    if n == 2 then return pass(pass(f)(a)) end
+    if n == 3 then return pass(pass(f)(a, b)) end
+    if n == 4 then return pass(pass(f)(a, b, c)) end
+    return pass(pass(f)(unpack(t, 2, n)))
+  end
   local function w_pcall(...)
-    if select('#', ...) == 0 then return false, "attempt to call a boolean value" end
-    local r = pack(pcall(...))
+    local n = select('#', ...)
+    if n == 0 then return false, "attempt to call a boolean value" end
+    pc_n = n
+    if n <= 4 then pc_f, pc_a, pc_b, pc_c = ... else pc_f, pc_t = ..., {...} end
+    local r = pack(xpcall(pc_body, relocated))
     if r[1] then return unpack(r, 1, r.n) end
     local e = conv(r[2])
     if type(e) == 'table' then
@@ -233,16 +295,35 @@ local init = function(flavour, B)
   local function ro_check(t)
     if real_of[t] ~= nil then error(RO, 0) end
   end
-  local function real(t) return real_of[t] or t end
-  tbl.insert = function(t, ...) ro_check(t); return table.insert(t, ...) end
-  tbl.remove = function(t, ...) ro_check(t); return table.remove(t, ...) end
-  tbl.sort = function(t, ...) ro_check(t); return table.sort(t, ...) end
-  tbl.setn = function(t, ...) ro_check(t); return table.setn(t, ...) end
-  tbl.concat = function(t, ...) return table.concat(real(t), ...) end
-  tbl.foreach = function(t, ...) return table.foreach(real(t), ...) end
-  tbl.foreachi = function(t, ...) return table.foreachi(real(t), ...) end
-  tbl.getn = function(t) return table.getn(real(t)) end
-  tbl.maxn = function(t) return table.maxn(real(t)) end
+  tbl.insert = function(...) ro_check((...)); return table.insert(...) end
+  tbl.remove = function(...) ro_check((...)); return table.remove(...) end
+  tbl.sort = function(...) ro_check((...)); return table.sort(...) end
+  tbl.setn = function(...) ro_check((...)); return table.setn(...) end
+  tbl.concat = function(...)
+    local r = real_of[(...)]
+    if r ~= nil then return table.concat(r, select(2, ...)) end
+    return table.concat(...)
+  end
+  tbl.foreach = function(...)
+    local r = real_of[(...)]
+    if r ~= nil then return table.foreach(r, select(2, ...)) end
+    return table.foreach(...)
+  end
+  tbl.foreachi = function(...)
+    local r = real_of[(...)]
+    if r ~= nil then return table.foreachi(r, select(2, ...)) end
+    return table.foreachi(...)
+  end
+  tbl.getn = function(...)
+    local r = real_of[(...)]
+    if r ~= nil then return table.getn(r) end
+    return table.getn(...)
+  end
+  tbl.maxn = function(...)
+    local r = real_of[(...)]
+    if r ~= nil then return table.maxn(r) end
+    return table.maxn(...)
+  end
 
   -- the count hook (busy scripts, SCRIPT KILL) ---------------------------------------------
   -- (installed once and left on: Python answers it cheaply when no script runs; a run
@@ -281,8 +362,10 @@ local init = function(flavour, B)
     if not r[1] then return false, conv(r[2]) end
     return unpack(r, 1, r.n)
   end
-  local function w_xpcall(f, h)
-    return xpcall(f, function(e) return h(conv(e)) end)
+  local function w_xpcall(...)
+    if select('#', ...) < 2 then return xpcall(...) end  -- (the builtin's error)
+    local f, h = ...
+    return xpcall(f, function(e) return h(conv(relocate(e, 3))) end)
   end
 
   -- math.random / randomseed on Redis's rand48 ---------------------------------------------
@@ -291,6 +374,10 @@ local init = function(flavour, B)
   m.random = function(...)
     local n = select('#', ...)
     local l, u = ...
+    if n > 2 or (n >= 1 and tonumber(l) == nil) or (n >= 2 and tonumber(u) == nil) then
+      py_random(0)  -- (Redis draws the number before it looks at the arguments)
+    end
+    if n > 2 then error("wrong number of arguments", 2) end
     if n >= 1 then
       if tonumber(l) == nil then
         error("bad argument #1 to 'random' (number expected, got " .. (l == nil and 'nil' or type(l)) .. ")", 2)
@@ -301,7 +388,6 @@ local init = function(flavour, B)
         error("bad argument #2 to 'random' (number expected, got " .. (u == nil and 'nil' or type(u)) .. ")", 2)
       end
     end
-    if n > 2 then error("wrong number of arguments", 2) end
     local r, err, argn = py_random(n, tonumber(l), tonumber(u))
     if err then error("bad argument #" .. argn .. " to 'random' (interval is empty)", 2) end
     return r
@@ -484,6 +570,7 @@ local init = function(flavour, B)
     return info, lvl
   end
   local function errh(err)
+    err = relocate(err, 3)
     local info, lvl = frame(3)
     if info and info.what == 'C' then
       info = frame(lvl + 1)
@@ -536,7 +623,7 @@ local init = function(flavour, B)
     local lvl = tonumber((...))
     if lvl == nil then raise("First argument must be a number (log level).") end
     lvl = trunc(lvl)
-    if lvl < 0 or lvl > 3 then raise("Invalid log level.") end
+    if lvl ~= lvl or lvl < 0 or lvl > 3 then raise("Invalid log level.") end  -- ((int)NaN is INT_MIN)
     local parts = {}
     for i = 2, n do
       local x = select(i, ...)
@@ -565,7 +652,7 @@ local init = function(flavour, B)
     rd.set_repl = function(...)
       if select('#', ...) ~= 1 then raise("redis.set_repl() requires one argument.") end
       local v = trunc(tonumber((...)) or 0)
-      if v < 0 or v > 3 then
+      if v ~= v or v < 0 or v > 3 then  -- ((int)NaN is INT_MIN)
         raise("Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.")
       end
       py_setrepl(v)
@@ -822,7 +909,12 @@ local init = function(flavour, B)
     return t
   end
   api.where = function()
-    local info = getinfo(3, 'Sl')
+    local lvl = 3
+    local info = getinfo(lvl, 'Sl')
+    while info and info.source == SRC do  -- called through this file (pcall's call): its caller
+      lvl = lvl + 1
+      info = getinfo(lvl, 'Sl')
+    end
     if info and info.what ~= 'C' and info.currentline > 0 then
       return info.short_src .. ':' .. info.currentline .. ': '
     end
