@@ -24,6 +24,7 @@ from moredis.commands import registry as R
 from moredis.numbers import LLONG_MAX, LLONG_MIN, fpconv_dtoa
 from moredis.protocol.writer import Resp2Writer, Resp3Writer
 from moredis.scripting import libs
+from moredis.scripting.core import FLAG_NAMES
 from moredis.scripting.prelude import PRELUDE
 from moredis.scripting.writer import ERROR, NIL, STATUS, VALUE, LuaWriter, lua_error_text
 from moredis.version import REDIS_VERSION
@@ -102,7 +103,8 @@ class LuaEngine:
         bridge = rt.table_from([
             call, pcall, self._unwrap, self._log, self._sha1, self._acl, self._setresp, self._setrepl,
             scripting.on_hook, scripting.rand.random, scripting.rand.seed, self._register,
-            rt.table_from({k: rt.table_from(v) for k, v in libs.build_all(self).items()}), None, None, None,
+            rt.table_from({k: rt.table_from(v) for k, v in libs.build_all(self).items()}),
+            rt.table_from({name: True for name in FLAG_NAMES}), None, None,
             REDIS_VERSION.encode(), _version_num(),
         ])
         api = init(flavour.encode(), bridge)

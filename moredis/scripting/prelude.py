@@ -636,6 +636,7 @@ local init = function(flavour, B)
   end
   local rd = {}
   for k, v in next, LOG do rd[k] = v end
+  local FN_FLAGS = B[14]  -- the flags a function may be registered with
   rd.REDIS_VERSION = B[17]
   rd.REDIS_VERSION_NUM = B[18]
   rd.log = log
@@ -748,7 +749,10 @@ local init = function(flavour, B)
               while true do
                 local f = v[j]
                 if f == nil then break end
-                if type(f) ~= 'string' and type(f) ~= 'number' then raise("unknown flag given") end
+                -- (checked here, in the order the keys come, as Redis reads them)
+                if (type(f) ~= 'string' and type(f) ~= 'number') or not FN_FLAGS[string.lower(tostring(f))] then
+                  raise("unknown flag given")
+                end
                 flags[j] = tostring(f)
                 j = j + 1
               end

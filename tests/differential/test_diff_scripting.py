@@ -289,6 +289,10 @@ def test_functions(d, d3):
     "#!lua name=a\nredis.register_function{function_name='a', callback=function() end, flags='no-writes'}",
     "#!lua name=a\nredis.register_function{function_name='a', callback=function() end, flags={'bad'}}",
     "#!lua name=a\nredis.register_function{function_name='a', callback=function() end, foo=1}",
+    # keys are checked in the order next() gives them: here the flags before the unknown key
+    "#!lua name=a\nredis.register_function{function_name='1f', callback=function() end, "
+    "flags={'no-cluster', 1}, bad=1}",
+    "#!lua name=a\nredis.register_function{function_name='f', callback=function() end, flags={'bad'}, bad=1}",
     "#!lua name=a\nredis.register_function{function_name='a', callback=function() end, description=1}",
     "#!lua name=a\nredis.register_function{function_name='a', callback=1}",
     "#!lua name=a\nredis.register_function{[1]='a'}",
