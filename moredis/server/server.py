@@ -595,9 +595,10 @@ class RedisServer:
         prev = self.current_client
         self.current_client = c
         dirty = self.dirty
+        handler = cmd.handler  # (`cmd.handler(...)` would be a LOAD_METHOD, never specialized for an attribute)
         t0 = _perf_ns()
         try:
-            cmd.handler(c, argv)
+            handler(c, argv)
         except RedisError as e:
             cmd.failed_calls += 1
             c.w.error(e.message)
