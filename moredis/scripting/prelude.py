@@ -299,6 +299,8 @@ local init = function(flavour, B)
   tbl.remove = function(...) ro_check((...)); return table.remove(...) end
   tbl.sort = function(...) ro_check((...)); return table.sort(...) end
   tbl.setn = function(...) ro_check((...)); return table.setn(...) end
+  -- (written out rather than made by one helper: each calls its builtin by its own name,
+  -- which the builtin's errors then carry when a tail call hides the script's call)
   tbl.concat = function(...)
     local r = real_of[(...)]
     if r ~= nil then return table.concat(r, select(2, ...)) end
