@@ -103,10 +103,11 @@ class Rand48:
 
 
 def _c_int(v: Any) -> int:
-    """luaL_checkint: the number cast to a C int (x86 gives INT_MIN when out of range)."""
-    if v != v or v >= 2147483648.0 or v <= -2147483649.0:
-        return -2147483648
-    return int(v)
+    """luaL_checkint on x86-64: the number becomes a 64-bit lua_Integer first (INT64_MIN
+    when out of range or NaN), then a C int keeps its low 32 bits (so 1/0 gives 0)."""
+    if v != v or v >= 9.223372036854775807e18 or v < -9.223372036854775808e18:
+        return 0
+    return ((int(v) + 2**31) & 0xFFFFFFFF) - 2**31
 
 
 class Script:

@@ -136,7 +136,11 @@ local init = function(flavour, B)
     return ipairs(...)
   end
   local function w_setmetatable(...)
-    if real_of[(...)] ~= nil then error(RO, 0) end
+    if real_of[(...)] ~= nil then
+      local mt = select(2, ...)
+      if select('#', ...) < 2 or (mt ~= nil and type(mt) ~= 'table') then return setmetatable(...) end  -- (its error)
+      error(RO, 0)
+    end
     return setmetatable(...)
   end
   local strmeta_proxy
@@ -292,13 +296,35 @@ local init = function(flavour, B)
 
   local tbl = {}
   for k, v in next, table do tbl[k] = v end
-  local function ro_check(t)
-    if real_of[t] ~= nil then error(RO, 0) end
+  -- On a read-only table Redis's builtins check their arguments first and fail only when
+  -- they would write: insert's arguments are checked on a scratch table (it raises before
+  -- writing when they are wrong), and remove or sort of a table with nothing to move (the
+  -- library tables have no array part) runs on the real table, writing nothing.
+  tbl.insert = function(...)
+    if real_of[(...)] ~= nil then
+      local n = select('#', ...)
+      if n == 2 or (n == 3 and tonumber((select(2, ...))) ~= nil) then error(RO, 0) end
+      return table.insert({}, select(2, ...))  -- (the arguments are wrong: its error)
+    end
+    return table.insert(...)
   end
-  tbl.insert = function(...) ro_check((...)); return table.insert(...) end
-  tbl.remove = function(...) ro_check((...)); return table.remove(...) end
-  tbl.sort = function(...) ro_check((...)); return table.sort(...) end
-  tbl.setn = function(...) ro_check((...)); return table.setn(...) end
+  tbl.remove = function(...)
+    local r = real_of[(...)]
+    if r ~= nil then
+      if #r > 0 then error(RO, 0) end
+      return table.remove(r, select(2, ...))
+    end
+    return table.remove(...)
+  end
+  tbl.sort = function(...)
+    local r = real_of[(...)]
+    if r ~= nil then
+      if #r > 1 then error(RO, 0) end
+      return table.sort(r, select(2, ...))
+    end
+    return table.sort(...)
+  end
+  tbl.setn = function(...) return table.setn(...) end  -- (always "'setn' is obsolete")
   -- (written out rather than made by one helper: each calls its builtin by its own name,
   -- which the builtin's errors then carry when a tail call hides the script's call)
   tbl.concat = function(...)

@@ -443,6 +443,12 @@ WRAPPED = [
     "return {pcall(redis.log, 0/0, 'x')}", "return {pcall(redis.set_repl, 0/0)}",
     "math.randomseed(3) pcall(math.random, 'x', 1, 2) return math.random(10)",
     "math.randomseed(3) return {math.random(2^31, 16), math.random(-2^31, 2^31 - 1), math.random(2.5, 36)}",
+    "math.randomseed(1/0) local a = math.random(1000) math.randomseed(1e10) return {a, math.random(1e10)}",
+    # a read-only table: the arguments are checked first, and only a write is refused
+    "return {pcall(table.insert, string, 'x', 1)}", "return {pcall(table.insert, string, 1)}",
+    "return {pcall(table.insert, string, 1, 2, 3)}", "return {pcall(table.insert, string)}",
+    "return {pcall(table.remove, string)}", "return {pcall(table.sort, string, 1)}", "return {pcall(table.sort, _G)}",
+    "return {pcall(setmetatable, string)}", "return {pcall(setmetatable, string, {})}", "table.setn(string, 1)",
 ]
 
 # cjson.decode's numbers (strtod's grammar, json_is_invalid_number) and error positions
