@@ -149,8 +149,8 @@ def _library_script(draw) -> str:
 
 
 # builtins misused. Left out: tail calls (a wrapper of the sandbox called in tail position
-# loses the caller's line), read-only tables given bad arguments (Redis checks arguments
-# first), math.random (its state outlives a run), gcinfo, collectgarbage, and error levels
+# loses the caller's line), math.random (its state outlives a run), gcinfo, collectgarbage
+# and error levels
 BUILTINS = ["type", "tostring", "tonumber", "pairs", "ipairs", "next", "unpack", "select", "rawget", "rawset",
             "rawequal", "setmetatable", "getmetatable", "loadstring", "assert", "getfenv", "setfenv", "string.rep",
             "string.format", "string.sub", "string.byte", "string.char", "string.find", "string.gsub", "string.match",
@@ -161,7 +161,8 @@ BUILTINS = ["type", "tostring", "tonumber", "pairs", "ipairs", "next", "unpack",
 BUILTIN_ARGS = ["nil", "1", "-1", "0", "2.5", "1/0", "0/0", "'x'", "''", "'%d'", "'%s %5.2f'", "'abc'", "'a.c'", "{}",
                 "{1,2,3}", "{a=1}", "true", "false", "print", "function() end", "'10'", "'0x10'", "' 12 '", "16", "36",
                 "37", "-2^63", "'#'", "setmetatable({}, {__tostring=function() return 'T' end})",
-                "setmetatable({}, {__index=function() return 1 end})", "coroutine.create(function() end)", "KEYS"]
+                "setmetatable({}, {__index=function() return 1 end})", "coroutine.create(function() end)", "KEYS",
+                "string", "redis", "_G"]
 SHOWN = ("for i = 1, 4 do local t = type(r[i]) if t == 'function' or t == 'table' or t == 'thread' or t == 'userdata' "
          "then r[i] = t elseif t == 'string' then r[i] = (string.gsub(r[i], '0x%x+', 'ADDR')) end end return r")
 
