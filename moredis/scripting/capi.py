@@ -12,6 +12,8 @@ from typing import Any
 
 from lupa.lua51 import lua_type
 
+from moredis.numbers import LLONG_MAX, LLONG_MIN
+
 MISSING = object()  # an argument that was not given ("no value")
 _NUM = re.compile(rb"\s*[-+]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|inf(?:inity)?|nan)\s*\Z", re.I)
 _HEX = re.compile(rb"\s*[-+]?0[xX][0-9a-fA-F]+\s*\Z")
@@ -90,6 +92,22 @@ class Failer:
             return lua_number_str(v)
         self.arg(i + 1, "string expected, got " + tname(v))
         return b""
+
+
+def to_ll(v: Any) -> int:
+    """(long long) of a Lua number, as the C cast on x86-64 does (out of range or NaN:
+    LLONG_MIN)."""
+    if type(v) is int:
+        return v if LLONG_MIN <= v <= LLONG_MAX else LLONG_MIN
+    if v != v or v >= 9.223372036854775807e18 or v < -9.223372036854775808e18:
+        return LLONG_MIN
+    return int(v)
+
+
+def to_int(v: Any) -> int:
+    """luaL_checkint on x86-64: the number becomes a 64-bit lua_Integer first, then a C
+    int keeps its low 32 bits (so 1/0 gives 0)."""
+    return ((to_ll(v) + 2**31) & 0xFFFFFFFF) - 2**31
 
 
 def lua_number_str(v: float | int) -> bytes:

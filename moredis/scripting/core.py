@@ -24,6 +24,7 @@ from typing import Any
 from moredis.errors import RedisError
 from moredis.numbers import LLONG_MAX, LLONG_MIN
 from moredis.protocol.parser import split_args
+from moredis.scripting.capi import to_int
 
 # script flags (script.h SCRIPT_FLAG_*)
 NO_WRITES = 1 << 0
@@ -87,27 +88,19 @@ class Rand48:
         if n == 0:
             return (r,)
         if n == 1:
-            u = _c_int(lo)
+            u = to_int(lo)
             if u < 1:
                 return None, True, 1
             return (math.floor(r * u) + 1,)
-        lo_i, u = _c_int(lo), _c_int(hi)
+        lo_i, u = to_int(lo), to_int(hi)
         if lo_i > u:
             return None, True, 2
         span = ((u - lo_i + 1 + 2**31) & 0xFFFFFFFF) - 2**31  # u-l+1 in C int arithmetic (it wraps)
         return (math.floor(r * span) + lo_i,)
 
     def seed(self, s: Any) -> None:
-        v = _c_int(s) & 0xFFFFFFFF
+        v = to_int(s) & 0xFFFFFFFF
         self.x = (v << 16) | 0x330E
-
-
-def _c_int(v: Any) -> int:
-    """luaL_checkint on x86-64: the number becomes a 64-bit lua_Integer first (INT64_MIN
-    when out of range or NaN), then a C int keeps its low 32 bits (so 1/0 gives 0)."""
-    if v != v or v >= 9.223372036854775807e18 or v < -9.223372036854775808e18:
-        return 0
-    return ((int(v) + 2**31) & 0xFFFFFFFF) - 2**31
 
 
 class Script:

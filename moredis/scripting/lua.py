@@ -24,6 +24,7 @@ from moredis.commands import registry as R
 from moredis.numbers import LLONG_MAX, LLONG_MIN, fpconv_dtoa
 from moredis.protocol.writer import Resp2Writer, Resp3Writer
 from moredis.scripting import libs
+from moredis.scripting.capi import to_ll
 from moredis.scripting.core import FLAG_NAMES
 from moredis.scripting.prelude import PRELUDE
 from moredis.scripting.writer import ERROR, NIL, STATUS, VALUE, LuaWriter, lua_error_text
@@ -44,15 +45,6 @@ def _version_num() -> int:
 def _deny_attributes(obj: Any, name: Any, setting: bool) -> Any:
     """lupa's attribute filter: a script never reaches a Python attribute."""
     raise AttributeError("access denied")
-
-
-def to_ll(v: Any) -> int:
-    """(long long) of a Lua number, as the C cast on x86 does (out of range: LLONG_MIN)."""
-    if type(v) is int:
-        return v if LLONG_MIN <= v <= LLONG_MAX else LLONG_MIN
-    if v != v or v >= 9.223372036854775807e18 or v < -9.223372036854775808e18:
-        return LLONG_MIN
-    return int(v)
 
 
 def arg_bytes(a: Any) -> bytes | None:

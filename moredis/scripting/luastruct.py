@@ -11,7 +11,7 @@ import math
 import struct as _st
 from typing import Any
 
-from moredis.scripting.capi import Failer
+from moredis.scripting.capi import Failer, to_ll
 
 MAXINTSIZE = 32
 NATIVE_ALIGN = 8
@@ -80,14 +80,11 @@ class _Fmt:
 
 
 def c_uint64(n: float | int) -> int:
-    """putinteger's (Uinttype) of a Lua number as x86-64 code computes it: negatives go
-    through long long (LLONG_MIN when out of range), NaN gives the top bit, positives
-    of 2^64 and more (and +inf) give 0."""
-    if n < 0:
-        return int(n) & _MASK64 if n >= -(2**63) else 1 << 63
-    if n != n:
-        return 1 << 63
-    return int(n) if n < 2**64 else 0
+    """putinteger's (Uinttype) of a Lua number as x86-64 code computes it: positives
+    directly (2^64 and more, and +inf, give 0), negatives and NaN through long long."""
+    if n >= 0:
+        return int(n) if n < 2**64 else 0
+    return to_ll(n) & _MASK64
 
 
 def build(eng: Any) -> dict[bytes, Any]:
