@@ -53,11 +53,10 @@ def tonumber(v: Any) -> float | int | None:
 class Failer:
     """Raises Lua errors the way lauxlib words them, from inside a Python "C function"."""
 
-    __slots__ = ("eng", "fname")
+    __slots__ = ("eng",)
 
-    def __init__(self, eng: Any, fname: str) -> None:
+    def __init__(self, eng: Any) -> None:
         self.eng = eng
-        self.fname = fname
 
     def error(self, msg: str | bytes) -> None:
         if isinstance(msg, str):
@@ -67,8 +66,7 @@ class Failer:
     def arg(self, n: int, extra: str) -> None:
         """luaL_argerror: the function is named as its caller called it; a method call
         does not count self, and a bad self is said so."""
-        callee = getattr(self.eng, "callee", None)
-        name, method = callee() if callee is not None else (self.fname, False)
+        name, method = self.eng.callee()
         if isinstance(name, bytes):
             name = name.decode("utf-8", "surrogateescape")
         if method:

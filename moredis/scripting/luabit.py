@@ -25,16 +25,14 @@ def _s(b: int) -> int:
 
 
 def build(eng: Any) -> dict[bytes, Any]:
-    def one(name: str, fn: Any) -> Any:
-        f = Failer(eng, name)
+    f = Failer(eng)  # (it names the function as the caller called it)
 
+    def one(fn: Any) -> Any:
         def op(*args: Any) -> int:
             return _s(fn(tobit(f.number(args, 0))))
         return op
 
-    def fold(name: str, fn: Any) -> Any:
-        f = Failer(eng, name)
-
+    def fold(fn: Any) -> Any:
         def op(*args: Any) -> int:
             b = tobit(f.number(args, 0))
             for i in range(1, len(args)):
@@ -42,9 +40,7 @@ def build(eng: Any) -> dict[bytes, Any]:
             return _s(b)
         return op
 
-    def shift(name: str, fn: Any) -> Any:
-        f = Failer(eng, name)
-
+    def shift(fn: Any) -> Any:
         def op(*args: Any) -> int:
             b = tobit(f.number(args, 0))
             n = tobit(f.number(args, 1)) & 31
@@ -52,7 +48,6 @@ def build(eng: Any) -> dict[bytes, Any]:
         return op
 
     def tohex(*args: Any) -> bytes:
-        f = Failer(eng, "tohex")
         b = tobit(f.number(args, 0))
         n = 8 if len(args) < 2 or args[1] is None else _s(tobit(f.number(args, 1)))
         upper = n < 0
@@ -66,17 +61,17 @@ def build(eng: Any) -> dict[bytes, Any]:
         return int.from_bytes(b.to_bytes(4, "little"), "big")
 
     return {
-        b"tobit": one("tobit", lambda b: b),
-        b"bnot": one("bnot", lambda b: ~b),
-        b"bswap": one("bswap", bswap),
-        b"band": fold("band", lambda a, b: a & b),
-        b"bor": fold("bor", lambda a, b: a | b),
-        b"bxor": fold("bxor", lambda a, b: a ^ b),
-        b"lshift": shift("lshift", lambda b, n: b << n),
-        b"rshift": shift("rshift", lambda b, n: b >> n),
-        b"arshift": shift("arshift", lambda b, n: _s(b) >> n),
-        b"rol": shift("rol", lambda b, n: (b << n) | (b >> (32 - n))),
-        b"ror": shift("ror", lambda b, n: (b >> n) | (b << (32 - n))),
+        b"tobit": one(lambda b: b),
+        b"bnot": one(lambda b: ~b),
+        b"bswap": one(bswap),
+        b"band": fold(lambda a, b: a & b),
+        b"bor": fold(lambda a, b: a | b),
+        b"bxor": fold(lambda a, b: a ^ b),
+        b"lshift": shift(lambda b, n: b << n),
+        b"rshift": shift(lambda b, n: b >> n),
+        b"arshift": shift(lambda b, n: _s(b) >> n),
+        b"rol": shift(lambda b, n: (b << n) | (b >> (32 - n))),
+        b"ror": shift(lambda b, n: (b >> n) | (b << (32 - n))),
         b"tohex": tohex,
     }
 

@@ -56,7 +56,7 @@ def build(eng: Any) -> dict[bytes, Any]:
     cfg = Config()
 
     def encode(*args: Any) -> bytes:
-        f = Failer(eng, "encode")
+        f = Failer(eng)
         if len(args) != 1:
             f.arg(1, "expected 1 argument")
         out: list[bytes] = []
@@ -64,7 +64,7 @@ def build(eng: Any) -> dict[bytes, Any]:
         return b"".join(out)
 
     def decode(*args: Any) -> Any:
-        f = Failer(eng, "decode")
+        f = Failer(eng)
         if len(args) != 1:
             f.arg(1, "expected 1 argument")
         s = f.string(args, 0)

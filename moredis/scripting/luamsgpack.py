@@ -166,7 +166,7 @@ def _unpack(s: bytes, i: int, out: list) -> int:
 def build(eng: Any) -> dict[bytes, Any]:
     def pack(*args: Any) -> bytes:
         if not args:
-            Failer(eng, "pack").arg(0, "MessagePack pack needs input.")
+            Failer(eng).arg(0, "MessagePack pack needs input.")
         out: list = []
         for a in args:
             _pack(a, out, 0)
@@ -188,13 +188,13 @@ def build(eng: Any) -> dict[bytes, Any]:
         return i, vals
 
     def unpack(*args: Any) -> tuple:
-        f = Failer(eng, "unpack")
+        f = Failer(eng)
         s = f.string(args, 0)
         _, vals = decode_all(f, s, 0, 0)
         return tuple(vals)
 
     def unpack_limit(*args: Any) -> tuple:
-        f = Failer(eng, "unpack_limit")
+        f = Failer(eng)
         s = f.string(args, 0)
         limit = int(f.number(args, 1))
         off = int(f.number(args, 2)) if len(args) > 2 and args[2] is not None else 0
@@ -204,7 +204,7 @@ def build(eng: Any) -> dict[bytes, Any]:
         return (i if i < len(s) else -1, *vals)
 
     def unpack_one(*args: Any) -> tuple:
-        f = Failer(eng, "unpack_one")
+        f = Failer(eng)
         s = f.string(args, 0)
         off = int(f.number(args, 1)) if len(args) > 1 and args[1] is not None else 0
         if off < 0 or off > len(s):

@@ -89,7 +89,7 @@ def c_uint64(n: float | int) -> int:
 
 def build(eng: Any) -> dict[bytes, Any]:
     def pack(*args: Any) -> bytes:
-        f = Failer(eng, "pack")
+        f = Failer(eng)
         fmt = _Fmt(f, f.string(args, 0))
         args += (None,)  # b_pack pushes a nil after its arguments: a missing one reads as nil
         out = bytearray()
@@ -126,7 +126,7 @@ def build(eng: Any) -> dict[bytes, Any]:
         return bytes(out)
 
     def unpack(*args: Any) -> tuple:
-        f = Failer(eng, "unpack")
+        f = Failer(eng)
         fmt = _Fmt(f, f.string(args, 0))
         data = f.string(args, 1)
         pos = int(f.number(args, 2)) - 1 if len(args) > 2 and args[2] is not None else 0
@@ -167,7 +167,7 @@ def build(eng: Any) -> dict[bytes, Any]:
         return tuple(res)
 
     def size(*args: Any) -> int:
-        f = Failer(eng, "size")
+        f = Failer(eng)
         fmt = _Fmt(f, f.string(args, 0))
         total = 0
         for opt, sz in fmt.items():
