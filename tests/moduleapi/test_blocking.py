@@ -8,6 +8,8 @@ import time
 
 import pytest
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from moredis import module as rm
 
@@ -113,7 +115,8 @@ def test_client_unblock_error(s, r):
 
 
 def test_abort_block(s, r):
-    c2 = s.client(socket_timeout=1)
+    # no retry: redis-py would otherwise resend the command after each timeout
+    c2 = s.client(socket_timeout=1, retry=Retry(NoBackoff(), 0))
     t, out = in_thread(lambda: c2.execute_command("block.block", 0))
     wait_blocked(r)
     assert r.execute_command("block.abort") == rm.OK
