@@ -220,7 +220,7 @@ class Connection(asyncio.Protocol):
                 process = srv.process_command
                 join = b"".join
                 last = None
-                bad = False
+                bad = whole = False
                 try:
                     while True:
                         argv = reader.gets()
@@ -237,20 +237,27 @@ class Connection(asyncio.Protocol):
                             process(c, argv)
                             if c.blocked is not None or c.close_after_reply or c.closing:
                                 break
-                except hiredis.ProtocolError:
+                        if not reader.has_data():  # whole requests only (cheaper than the gets() saying so)
+                            whole = True
+                            break
+                except (hiredis.ProtocolError, MemoryError):  # (MemoryError: a count hiredis cannot allocate)
                     bad = True
                 if bad:
                     self._recover()
-                elif last is None or reader.has_data():
+                elif not whole and (last is None or reader.has_data()):
                     self._stopped_inside(last)
                 else:
-                    # hiredis almost surely stopped between requests. It does not say so (it
-                    # may have consumed the bytes of a partial array); the exact check, do the
-                    # bytes end with the last request's encoding, only matters if the next read
-                    # does not start with '*', so it is left to that read (_continues_request)
+                    # At a request boundary: surely when the read held whole requests only,
+                    # almost surely when hiredis stopped with nothing left unread (it may have
+                    # consumed the bytes of a partial array). The exact check for that case, do
+                    # the bytes end with the last request's encoding, only matters if the next
+                    # read does not start with '*', so it is left to that read (_continues_request)
                     self.mid = False
-                    self.check_argv = last
-                    self.check_chunks = self.raw if self.raw else [self.last_chunk]
+                    if whole:
+                        self.check_argv = None
+                    else:
+                        self.check_argv = last
+                        self.check_chunks = self.raw if self.raw else [self.last_chunk]
                     self.count = 0
                     self.raw_len = 0
                     self.raw = []
